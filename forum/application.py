@@ -1,0 +1,170 @@
+"""The application: one eventsourcing application for every organisation, and its commands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate as _Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from domain.errors import AlreadyExists, ConcurrentChange, Invalid, NotFound
+from domain.organisation import Organisation
+from domain.values import Meta
+from forum.access import Actor, require_admin, require_role
+from forum.database import Database
+from forum.eventstore import CommandRecord, ForumPostgresFactory, TenantRecorder
+from forum.tenancy import store_of
+
+A = TypeVar("A", bound=_Aggregate)
+Clock = Callable[[], datetime]
+Decision = tuple[Sequence[_Aggregate], Any]
+
+_COMMAND_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class ForumApplication(Application[UUID]):
+    """Every organisation's commands, through one application and one connection pool.
+
+    The name is deliberate and permanent: the library derives the events table
+    (``store.forum_events``) from it.
+    """
+
+    name = "Forum"
+
+    def __init__(self, db: Database, *, clock: Clock = system_clock, pool_size: int = 4) -> None:
+        self.clock = clock
+        super().__init__(
+            env={
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": db.dbname,
+                "POSTGRES_HOST": db.host,
+                "POSTGRES_PORT": str(db.port),
+                "POSTGRES_USER": db.user,
+                "POSTGRES_PASSWORD": db.password,
+                "POSTGRES_SCHEMA": "store",
+                "POSTGRES_POOL_SIZE": str(pool_size),
+                "POSTGRES_MAX_OVERFLOW": "0",
+                "POSTGRES_LOCK_TIMEOUT": "10",
+                "CREATE_TABLE": "n",
+                "MAPPER_TOPIC": "forum.eventstore:MsgspecMapper",
+                "APPLICATION_RECORDER_TOPIC": "forum.eventstore:TenantRecorder",
+            }
+        )
+
+    def construct_factory(self, env: Any) -> ForumPostgresFactory:
+        return ForumPostgresFactory(env)
+
+    @property
+    def store(self) -> TenantRecorder:
+        assert isinstance(self.recorder, TenantRecorder)
+        return self.recorder
+
+    # -- the one way a command is carried out -------------------------------------------------
+
+    def execute(
+        self,
+        *,
+        actor: Actor,
+        role: str,
+        store: str,
+        command_id: str,
+        name: str,
+        decide: Callable[[Meta], Decision],
+        correlation_id: str | None = None,
+    ) -> Any:
+        """Carry out a command in ``store``'s history: exactly once per (actor, command id).
+
+        ``decide`` loads what it needs, calls domain commands (which raise to refuse) and
+        returns the aggregates to save and a result. The events and the command's record are
+        written in one transaction; the same command id sent again returns the first result.
+        """
+        if not _COMMAND_ID.match(command_id):
+            raise Invalid(
+                "L'identifiant de commande doit compter 1 à 100 caractères parmi lettres, chiffres et . _ : -",
+                field="command_id",
+                rule="command_id_format",
+            )
+        with store_of(store):
+            prior = self.store.select_command_result(actor.person_id, command_id)
+            if prior is not None:
+                return msgspec.json.decode(prior)
+            meta = Meta(
+                actor=actor.person_id,
+                role=role,
+                organisation=store,
+                actor_organisation=actor.organisation,
+                at=self.clock(),
+                command_id=command_id,
+                correlation_id=correlation_id or command_id,
+            )
+            aggregates, result = decide(meta)
+            encoded = msgspec.json.encode(result)
+            creating = any(a.version == len(a.pending_events) for a in aggregates if a.pending_events)
+            try:
+                self.save(*aggregates, command=CommandRecord(actor.person_id, command_id, name, encoded))
+            except IntegrityError as error:
+                if "commands_pkey" in str(error):
+                    prior = self.store.select_command_result(actor.person_id, command_id)
+                    if prior is not None:
+                        return msgspec.json.decode(prior)
+                if creating:
+                    raise AlreadyExists("Cela existe déjà.", rule="already_exists") from error
+                raise ConcurrentChange(
+                    "Quelqu'un d'autre a modifié la même chose au même moment : rechargez et recommencez.",
+                ) from error
+            return msgspec.json.decode(encoded)
+
+    def load(self, cls: type[A], aggregate_id: UUID, store: str, *, what: str = "Introuvable.") -> A:
+        """An aggregate of ``store``; another organisation's (or a missing one) is not found."""
+        with store_of(store):
+            try:
+                aggregate = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFound(what) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(what)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID, store: str) -> bool:
+        with store_of(store):
+            return aggregate_id in self.repository
+
+    # -- organisations ------------------------------------------------------------------------
+
+    def register_organisation(self, actor: Actor, command_id: str, *, slug: str, name: str, kind: str) -> Any:
+        role = require_admin(actor)
+
+        def decide(meta: Meta) -> Decision:
+            org = Organisation.register(slug=slug, name=name, kind=kind, meta=meta)
+            if self.exists(org.id, slug):
+                raise AlreadyExists(f"L'identifiant « {slug} » est déjà pris.", field="slug", rule="slug_taken")
+            return [org], {"slug": slug, "id": str(org.id)}
+
+        return self.execute(actor=actor, role=role, store=_store_for_new(slug), command_id=command_id,
+                            name="register_organisation", decide=decide)
+
+    def rename_organisation(self, actor: Actor, command_id: str, *, slug: str, name: str) -> Any:
+        role = require_role(actor, slug, "organiser")
+
+        def decide(meta: Meta) -> Decision:
+            org = self.load(Organisation, Organisation.id_for(slug), slug, what=f"Organisation « {slug} » introuvable.")
+            org.rename(name=name, meta=meta)
+            return [org], {"slug": slug, "name": org.name}
+
+        return self.execute(actor=actor, role=role, store=slug, command_id=command_id,
+                            name="rename_organisation", decide=decide)
+
+
+def _store_for_new(slug: str) -> str:
+    # A malformed slug must be refused by the domain with its rule, not by the store's check.
+    return slug if slug.strip() else "-"

@@ -1,0 +1,46 @@
+"""Settings, read from the environment once and handed down from the composition root."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    data_dir: Path = Path(".forum-data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    environment: str = "development"  # development | production | test
+    secret_key: str = "dev-only-secret-key-change-me-in-production-0123456789"
+    smtp_url: str | None = None
+    pool_size: int = 4
+    projector_in_process: bool = True
+    public_url: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def development(self) -> bool:
+        return self.environment != "production"
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(env.get("FORUM_DATA_DIR", ".forum-data")),
+            host=env.get("FORUM_HOST", "127.0.0.1"),
+            port=int(env.get("FORUM_PORT", "8000")),
+            environment=env.get("FORUM_ENV", "development"),
+            secret_key=env.get("FORUM_SECRET_KEY", cls.secret_key),
+            smtp_url=env.get("SMTP_URL") or None,
+            pool_size=int(env.get("FORUM_POOL_SIZE", "4")),
+            projector_in_process=env.get("FORUM_PROJECTOR", "in-process") == "in-process",
+            public_url=env.get("FORUM_PUBLIC_URL", ""),
+        )
