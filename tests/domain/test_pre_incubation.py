@@ -6,6 +6,7 @@ from uuid import UUID
 
 import pytest
 
+from domain.codec import decode_event, encode_event
 from domain.errors import Conflict, Invalid, NotFound
 from domain.pre_incubation import (
     DeadlineNotLater,
@@ -62,11 +63,12 @@ def given_pre_incubation(**changes: object) -> PreIncubation:
     return pre_incubation
 
 
-def replayed(pre_incubation: PreIncubation, *more: object) -> PreIncubation:
-    """Rebuild the aggregate from its events, as a store would."""
+def replayed(*events: object) -> PreIncubation:
+    """Rebuild the aggregate from its events written down and read back, as the store does."""
     copy: PreIncubation | None = None
-    for e in more:
-        copy = e.mutate(copy)  # type: ignore[attr-defined]
+    for e in events:
+        topic, originator_id, version, payload = encode_event(e)
+        copy = decode_event(topic, payload, originator_id, version).mutate(copy)
     assert copy is not None
     return copy
 
@@ -455,19 +457,30 @@ def test_the_history_replays_to_the_same_state() -> None:
         organisation="oise",
         reason="laureat",
         forum_id=FORUM,
+        prize_key="laureat",
         started_on=START,
         sponsor="DGA",
+        hours_per_week=Decimal("3"),
+        budget_cents=100_000,
+        partner="beta-gouv",
         meta=meta(),
     )
+    pre_incubation.change_commitments(hours_per_week=Decimal("3.5"), budget_cents=120_000, reason="z", meta=meta())
     pre_incubation.add_milestone(title="Enquête", due=date(2019, 12, 20), meta=meta())
     pre_incubation.complete_milestone(number=1, completed_on=date(2019, 12, 18), meta=meta())
     pre_incubation.extend_deadline(deadline=date(2020, 4, 30), reason="x", meta=meta())
+    pre_incubation.add_milestone(title="Prototype", due=date(2020, 2, 1), meta=meta())
+    pre_incubation.reschedule_milestone(number=2, due=date(2020, 4, 1), reason="z", meta=meta())
     pre_incubation.raise_vigilance(text="Départ du porteur", meta=meta())
+    pre_incubation.raise_vigilance(text="Budget non voté", meta=meta())
+    pre_incubation.resolve_vigilance(number=2, resolution="Voté", meta=meta())
+    pre_incubation.note_progress(text="Atelier", meta=meta())
+    pre_incubation.change_sponsor(sponsor="DGS", meta=meta())
     pre_incubation.change_stage(stage="acceleration", reason="y", meta=meta())
     pre_incubation.record_outcome(outcome="transfere", owner="DSI", meta=meta())
     events = pre_incubation.collect_events()
     # when it is replayed
-    copy = replayed(pre_incubation, *events)
+    copy = replayed(*events)
     # then the state is the same
     assert copy.id == pre_incubation.id
     assert copy.milestones == pre_incubation.milestones
@@ -475,3 +488,7 @@ def test_the_history_replays_to_the_same_state() -> None:
     assert copy.stage == "acceleration"
     assert copy.open_vigilance_points() == pre_incubation.open_vigilance_points()
     assert (copy.outcome, copy.owner) == ("transfere", "DSI")
+    assert (copy.hours_per_week, copy.budget_cents, copy.forum_id) == (Decimal("3.5"), 120_000, FORUM)
+    assert copy.started_on == START
+    assert (copy.sponsor, copy.notes) == ("DGS", pre_incubation.notes)
+    assert copy.modified_on == AT
