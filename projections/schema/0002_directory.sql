@@ -1,0 +1,10 @@
+-- The directory of organisations.
+CREATE TABLE read.organisations (
+    slug text PRIMARY KEY,
+    organisation text NOT NULL,  -- the tenant key (equal to slug), as in every read table
+    name text NOT NULL,
+    kind text NOT NULL,
+    registered_at timestamptz NOT NULL,
+    renamed_at timestamptz
+);
+CREATE INDEX organisations_name_idx ON read.organisations (lower(name));

@@ -1,0 +1,26 @@
+"""The web app against a real database of the test's own, driven over HTTP in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from litestar.testing import TestClient
+
+from forum.bootstrap import Services
+from forum.database import Database
+from forum.settings import Settings
+from web.app import create_app
+from tests.conftest import Clock
+from forum.application import ForumApplication
+
+
+@pytest.fixture
+def services(db: Database, app: ForumApplication) -> Services:
+    return Services(settings=Settings(environment="test"), db=db, app=app)
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with TestClient(app=create_app(services, run_projector=True)) as test_client:
+        yield test_client

@@ -1,0 +1,105 @@
+"""The Litestar application: built by ``create_app`` from the services of the composition root."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request, get
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from forum.bootstrap import Services, projector, reader_pool
+from web.api.organisations import OrganisationsApi
+from web.errors import HANDLERS
+from web.pages.home import HomePages
+
+log = logging.getLogger("forum.web")
+HERE = Path(__file__).parent
+
+
+@get("/health", include_in_schema=True, summary="Liveness: database reachable, projector lag", tags=["service"])
+async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    try:
+        await request.app.state.reader.fetchval("SELECT 1")
+        database = "ok"
+    except Exception:  # noqa: BLE001  # health reports the failure instead of raising it
+        database = "unreachable"
+    projections = []
+    if database == "ok":
+        for status in await request.app.state.projector.status():
+            projections.append({"name": status.projection, "position": status.position, "head": status.head,
+                                "behind_events": status.behind_events,
+                                "behind_seconds": round(status.behind_seconds, 3)})
+    healthy = database == "ok"
+    return {"status": "ok" if healthy else "degraded", "database": database, "projections": projections}
+
+
+def request_id_middleware(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            request_id = uuid.uuid4().hex[:12]
+            scope.setdefault("state", {})["request_id"] = request_id
+
+            async def send_with_id(message: Any) -> None:
+                if message["type"] == "http.response.start":
+                    message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+                await send(message)
+
+            await app(scope, receive, send_with_id)
+        else:
+            await app(scope, receive, send)
+
+    return middleware
+
+
+def create_app(services: Services, *, run_projector: bool | None = None,
+               extra_route_handlers: list[Any] | None = None) -> Litestar:
+    """The web app. The projector runs in-process unless told otherwise (``forum projections run``)."""
+    in_process = services.settings.projector_in_process if run_projector is None else run_projector
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.reader = await reader_pool(services.db)
+        app.state.projector = await projector(services.db)
+        stop = asyncio.Event()
+        task = asyncio.create_task(app.state.projector.run(stop)) if in_process else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task:
+                await asyncio.wait_for(task, timeout=10)
+            await app.state.projector.pool.close()
+            await app.state.reader.close()
+
+    return Litestar(
+        route_handlers=[
+            health,
+            HomePages,
+            OrganisationsApi,
+            create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
+            *(extra_route_handlers or []),
+        ],
+        lifespan=[lifespan],
+        state=State({"services": services}),
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        exception_handlers=HANDLERS,
+        middleware=[request_id_middleware],
+        openapi_config=OpenAPIConfig(
+            title="Forum API", version="1.0.0", path="/api/schema",
+            description="Forums d'innovation inter-organisations : API JSON. Erreurs au format RFC 9457.",
+            render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+        ),
+        debug=False,
+    )

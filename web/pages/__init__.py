@@ -1,0 +1,1 @@
+"""HTML pages for people, French first, working without JavaScript."""
