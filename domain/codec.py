@@ -1,7 +1,7 @@
 """How events are written down: msgpack, decoded by each event class's type hints (upcasting older versions)."""
 
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -13,7 +13,7 @@ _generic_decoder = msgspec.msgpack.Decoder()
 _ENVELOPE = frozenset({"originator_id", "originator_version"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def _payload_decoder(cls: type[Any]) -> tuple[type[msgspec.Struct], "msgspec.msgpack.Decoder[Any]"]:
     """A struct with the event's own fields, so a stored payload decodes straight into typed values."""
     fields = [

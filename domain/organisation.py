@@ -1,6 +1,7 @@
 """The organisation: the tenant whose store holds its own events."""
 
 from enum import StrEnum
+from typing import cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -44,7 +45,8 @@ class Organisation(Aggregate):
         check_slug(slug)
         name = check_text(name, "name", max_length=200)
         check_choice(kind, "kind", [k.value for k in Kind])
-        return cls._create(cls.Registered, id=cls.id_for(slug), slug=slug, name=name, kind=kind, meta=meta)
+        created = cls._create(cls.Registered, id=cls.id_for(slug), slug=slug, name=name, kind=kind, meta=meta)
+        return cast(Organisation, created)
 
     class Registered(Aggregate.Created):
         slug: str
@@ -64,6 +66,10 @@ class Organisation(Aggregate):
             raise Conflict(f"L'organisation s'appelle déjà « {name} ».", field="name", rule="same_name")
         self._renamed(name=name, meta=meta)
 
-    @event("Renamed")
+    class Renamed(Aggregate.Event):
+        name: str
+        meta: Meta
+
+    @event(Renamed)
     def _renamed(self, name: str, meta: Meta) -> None:
         self.name = name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import msgspec
@@ -61,13 +61,12 @@ class ForumApplication(Application[UUID]):
             }
         )
 
-    def construct_factory(self, env: Any) -> ForumPostgresFactory:
+    def construct_factory(self, env: Any) -> ForumPostgresFactory:  # type: ignore[override]
         return ForumPostgresFactory(env)
 
     @property
     def store(self) -> TenantRecorder:
-        assert isinstance(self.recorder, TenantRecorder)
-        return self.recorder
+        return cast(TenantRecorder, self.recorder)
 
     # -- the one way a command is carried out -------------------------------------------------
 
@@ -128,7 +127,7 @@ class ForumApplication(Application[UUID]):
         """An aggregate of ``store``; another organisation's (or a missing one) is not found."""
         with store_of(store):
             try:
-                aggregate = self.repository.get(aggregate_id)
+                aggregate: Any = self.repository.get(aggregate_id)
             except AggregateNotFoundError:
                 raise NotFound(what) from None
         if not isinstance(aggregate, cls):
@@ -150,8 +149,14 @@ class ForumApplication(Application[UUID]):
                 raise AlreadyExists(f"L'identifiant « {slug} » est déjà pris.", field="slug", rule="slug_taken")
             return [org], {"slug": slug, "id": str(org.id)}
 
-        return self.execute(actor=actor, role=role, store=_store_for_new(slug), command_id=command_id,
-                            name="register_organisation", decide=decide)
+        return self.execute(
+            actor=actor,
+            role=role,
+            store=_store_for_new(slug),
+            command_id=command_id,
+            name="register_organisation",
+            decide=decide,
+        )
 
     def rename_organisation(self, actor: Actor, command_id: str, *, slug: str, name: str) -> Any:
         role = require_role(actor, slug, "organiser")
@@ -161,8 +166,9 @@ class ForumApplication(Application[UUID]):
             org.rename(name=name, meta=meta)
             return [org], {"slug": slug, "name": org.name}
 
-        return self.execute(actor=actor, role=role, store=slug, command_id=command_id,
-                            name="rename_organisation", decide=decide)
+        return self.execute(
+            actor=actor, role=role, store=slug, command_id=command_id, name="rename_organisation", decide=decide
+        )
 
 
 def _store_for_new(slug: str) -> str:

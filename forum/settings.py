@@ -14,7 +14,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     environment: str = "development"  # development | production | test
-    secret_key: str = "dev-only-secret-key-change-me-in-production-0123456789"
+    secret_key: str = "dev-only-secret-key-change-me-in-production-0123456789"  # noqa: S105  # development only
     smtp_url: str | None = None
     pool_size: int = 4
     projector_in_process: bool = True

@@ -24,11 +24,19 @@ class Directory(Projection):
                 await conn.execute(
                     "INSERT INTO read.organisations (slug, organisation, name, kind, registered_at)"
                     " VALUES ($1, $2, $3, $4, $5)",
-                    event.slug, envelope.organisation, event.name, event.kind, event.timestamp)
+                    event.slug,
+                    envelope.organisation,
+                    event.name,
+                    event.kind,
+                    event.timestamp,
+                )
             elif isinstance(event, Organisation.Renamed):
                 await conn.execute(
                     "UPDATE read.organisations SET name = $2, renamed_at = $3 WHERE organisation = $1",
-                    envelope.organisation, event.name, event.timestamp)
+                    envelope.organisation,
+                    event.name,
+                    event.timestamp,
+                )
 
 
 class OrganisationEntry(msgspec.Struct, frozen=True):
@@ -39,18 +47,26 @@ class OrganisationEntry(msgspec.Struct, frozen=True):
     registered_at: datetime
 
 
-async def list_organisations(conn: asyncpg.Connection | asyncpg.Pool, kind: str | None = None
-                             ) -> list[OrganisationEntry]:
+async def list_organisations(
+    conn: asyncpg.Connection | asyncpg.Pool, kind: str | None = None
+) -> list[OrganisationEntry]:
     rows = await conn.fetch(
         "SELECT slug, name, kind, registered_at FROM read.organisations"
-        " WHERE $1::text IS NULL OR kind = $1 ORDER BY lower(name), slug", kind)
-    return [OrganisationEntry(r["slug"], r["name"], r["kind"], KIND_LABELS.get(Kind(r["kind"]), r["kind"]),
-                              r["registered_at"]) for r in rows]
+        " WHERE $1::text IS NULL OR kind = $1 ORDER BY lower(name), slug",
+        kind,
+    )
+    return [
+        OrganisationEntry(
+            r["slug"], r["name"], r["kind"], KIND_LABELS.get(Kind(r["kind"]), r["kind"]), r["registered_at"]
+        )
+        for r in rows
+    ]
 
 
 async def get_organisation(conn: asyncpg.Connection | asyncpg.Pool, slug: str) -> OrganisationEntry | None:
     r = await conn.fetchrow("SELECT slug, name, kind, registered_at FROM read.organisations WHERE slug = $1", slug)
     if r is None:
         return None
-    return OrganisationEntry(r["slug"], r["name"], r["kind"], KIND_LABELS.get(Kind(r["kind"]), r["kind"]),
-                             r["registered_at"])
+    return OrganisationEntry(
+        r["slug"], r["name"], r["kind"], KIND_LABELS.get(Kind(r["kind"]), r["kind"]), r["registered_at"]
+    )

@@ -77,8 +77,14 @@ class Status:
 
 
 class Projector:
-    def __init__(self, pool: asyncpg.Pool, projections: Iterable[Projection], *, batch_size: int = 1000,
-                 poll_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        projections: Iterable[Projection],
+        *,
+        batch_size: int = 1000,
+        poll_seconds: float = 5.0,
+    ) -> None:
         self.pool = pool
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
@@ -113,14 +119,18 @@ class Projector:
                 "SELECT notification_id, organisation, recorded_at, originator_id, originator_version, topic, state"
                 " FROM store.forum_events WHERE notification_id > $1 AND notification_id <= $2"
                 " AND topic = ANY($3::text[]) ORDER BY notification_id LIMIT $4",
-                position, head, projection.topics(), self.batch_size,
+                position,
+                head,
+                projection.topics(),
+                self.batch_size,
             )
             if rows:
                 await projection.apply(conn, [_envelope(row) for row in rows])
             new_position = rows[-1]["notification_id"] if len(rows) == self.batch_size else head
             await conn.execute(
                 "UPDATE read.positions SET position = $2, updated_at = clock_timestamp() WHERE projection = $1",
-                name, new_position,
+                name,
+                new_position,
             )
             return len(rows)
 
@@ -154,11 +164,16 @@ class Projector:
         async with self.pool.acquire() as conn, conn.transaction():
             await self._position(conn, projection.name, lock=False)
             position = await conn.fetchval(
-                "SELECT position FROM read.positions WHERE projection = $1 FOR UPDATE", projection.name)
+                "SELECT position FROM read.positions WHERE projection = $1 FOR UPDATE", projection.name
+            )
             topics = projection.topics()
             todo = await conn.fetchval(
                 "SELECT count(*) FROM store.forum_events WHERE organisation = $1 AND notification_id <= $2"
-                " AND topic = ANY($3::text[])", organisation, position, topics)
+                " AND topic = ANY($3::text[])",
+                organisation,
+                position,
+                topics,
+            )
             await projection.clear(conn, organisation)
             after, done = 0, 0
             while True:
@@ -166,7 +181,12 @@ class Projector:
                     "SELECT notification_id, organisation, recorded_at, originator_id, originator_version, topic,"
                     " state FROM store.forum_events WHERE organisation = $1 AND notification_id > $2"
                     " AND notification_id <= $3 AND topic = ANY($4::text[]) ORDER BY notification_id LIMIT $5",
-                    organisation, after, position, topics, self.batch_size)
+                    organisation,
+                    after,
+                    position,
+                    topics,
+                    self.batch_size,
+                )
                 if not rows:
                     return done
                 await projection.apply(conn, [_envelope(row) for row in rows])
@@ -181,12 +201,16 @@ class Projector:
             statuses = []
             for projection_name in [name] if name else sorted(self.projections):
                 projection = self.projection(projection_name)
-                position = await conn.fetchval(
-                    "SELECT position FROM read.positions WHERE projection = $1", projection_name) or 0
+                position = (
+                    await conn.fetchval("SELECT position FROM read.positions WHERE projection = $1", projection_name)
+                    or 0
+                )
                 behind = await conn.fetchrow(
                     "SELECT count(*) AS n, extract(epoch FROM clock_timestamp() - min(recorded_at)) AS s"
                     " FROM store.forum_events WHERE notification_id > $1 AND topic = ANY($2::text[])",
-                    position, projection.topics())
+                    position,
+                    projection.topics(),
+                )
                 statuses.append(Status(projection_name, position, head, behind["n"], float(behind["s"] or 0.0)))
             return statuses
 
@@ -202,8 +226,7 @@ class Projector:
                 except (asyncpg.PostgresError, OSError):
                     log.exception("projector step failed; retrying after the poll interval")
                 waiters = [asyncio.create_task(self._wake.wait()), asyncio.create_task(stop.wait())]
-                _, pending = await asyncio.wait(waiters, timeout=self.poll_seconds,
-                                                return_when=asyncio.FIRST_COMPLETED)
+                _, pending = await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
                 for task in pending:
                     task.cancel()
         finally:
@@ -234,8 +257,10 @@ class ProgressBar:
         total = max(total, 1)
         filled = int(self.width * min(done, total) / total)
         rate = done / max(time.perf_counter() - self.started, 1e-9)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
-                          f"{100 * done // total:3d}% {done}/{total} events, {rate:,.0f}/s")
+        self.stream.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{100 * done // total:3d}% {done}/{total} events, {rate:,.0f}/s"
+        )
         self.stream.flush()
 
     def close(self) -> None:
@@ -243,8 +268,10 @@ class ProgressBar:
         self.stream.flush()
 
 
-async def connect_pool(connect_kwargs: dict[str, Any], *, role: str, min_size: int = 1,
-                       max_size: int = 4) -> asyncpg.Pool:
+async def connect_pool(
+    connect_kwargs: dict[str, Any], *, role: str, min_size: int = 1, max_size: int = 4
+) -> asyncpg.Pool:
     """An asyncpg pool whose sessions act as ``role`` (kept across the pool's resets)."""
-    return await asyncpg.create_pool(**connect_kwargs, min_size=min_size, max_size=max_size,
-                                     server_settings={"role": role})
+    return await asyncpg.create_pool(
+        **connect_kwargs, min_size=min_size, max_size=max_size, server_settings={"role": role}
+    )

@@ -33,21 +33,27 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
     try:
         await request.app.state.reader.fetchval("SELECT 1")
         database = "ok"
-    except Exception:  # noqa: BLE001  # health reports the failure instead of raising it
+    except Exception:  # health reports the failure instead of raising it
         database = "unreachable"
     projections = []
     if database == "ok":
         for status in await request.app.state.projector.status():
-            projections.append({"name": status.projection, "position": status.position, "head": status.head,
-                                "behind_events": status.behind_events,
-                                "behind_seconds": round(status.behind_seconds, 3)})
+            projections.append(
+                {
+                    "name": status.projection,
+                    "position": status.position,
+                    "head": status.head,
+                    "behind_events": status.behind_events,
+                    "behind_seconds": round(status.behind_seconds, 3),
+                }
+            )
     healthy = database == "ok"
     return {"status": "ok" if healthy else "degraded", "database": database, "projections": projections}
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http":  # type: ignore[comparison-overlap]
             request_id = uuid.uuid4().hex[:12]
             scope.setdefault("state", {})["request_id"] = request_id
 
@@ -63,8 +69,9 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def create_app(services: Services, *, run_projector: bool | None = None,
-               extra_route_handlers: list[Any] | None = None) -> Litestar:
+def create_app(
+    services: Services, *, run_projector: bool | None = None, extra_route_handlers: list[Any] | None = None
+) -> Litestar:
     """The web app. The projector runs in-process unless told otherwise (``forum projections run``)."""
     in_process = services.settings.projector_in_process if run_projector is None else run_projector
 
@@ -97,7 +104,9 @@ def create_app(services: Services, *, run_projector: bool | None = None,
         exception_handlers=HANDLERS,
         middleware=[request_id_middleware],
         openapi_config=OpenAPIConfig(
-            title="Forum API", version="1.0.0", path="/api/schema",
+            title="Forum API",
+            version="1.0.0",
+            path="/api/schema",
             description="Forums d'innovation inter-organisations : API JSON. Erreurs au format RFC 9457.",
             render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
         ),

@@ -34,13 +34,24 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def problem(request: Request[Any, Any, Any], status: int, detail: str, *, rule: str | None = None,
-            field: str | None = None, errors: list[dict[str, Any]] | None = None,
-            request_id: str | None = None) -> Response[Any]:
+def problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    *,
+    rule: str | None = None,
+    field: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    request_id: str | None = None,
+) -> Response[Any]:
     if wants_json(request):
-        body: dict[str, Any] = {"type": f"https://forum.example/problems/{rule or status}",
-                                "title": TITLES.get(status, "Erreur"), "status": status, "detail": detail,
-                                "instance": request.url.path}
+        body: dict[str, Any] = {
+            "type": f"https://forum.example/problems/{rule or status}",
+            "title": TITLES.get(status, "Erreur"),
+            "status": status,
+            "detail": detail,
+            "instance": request.url.path,
+        }
         if rule:
             body["rule"] = rule
         if field:
@@ -52,8 +63,14 @@ def problem(request: Request[Any, Any, Any], status: int, detail: str, *, rule: 
         return Response(body, status_code=status, media_type="application/problem+json")
     return Template(  # type: ignore[return-value]
         template_name="error.html",
-        context={"status": status, "title": TITLES.get(status, "Erreur"), "detail": detail, "field": field,
-                 "errors": errors or [], "request_id": request_id},
+        context={
+            "status": status,
+            "title": TITLES.get(status, "Erreur"),
+            "detail": detail,
+            "field": field,
+            "errors": errors or [],
+            "request_id": request_id,
+        },
         status_code=status,
         media_type=MediaType.HTML,
     )
@@ -73,8 +90,7 @@ def validation_error(request: Request[Any, Any, Any], exc: ValidationException) 
     detail = "Certaines valeurs sont invalides" + (f" : {fields}." if fields else ".")
     if errors and errors[0]["message"]:
         detail += " " + errors[0]["message"]
-    return problem(request, 400, detail, rule="validation", field=errors[0]["field"] if errors else None,
-                   errors=errors)
+    return problem(request, 400, detail, rule="validation", field=errors[0]["field"] if errors else None, errors=errors)
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -88,8 +104,13 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex[:12]
     log.exception("unexpected error", extra={"request_id": request_id, "path": request.url.path})
-    return problem(request, 500, f"Une erreur inattendue s'est produite. Référence : {request_id}.",
-                   rule="internal", request_id=request_id)
+    return problem(
+        request,
+        500,
+        f"Une erreur inattendue s'est produite. Référence : {request_id}.",
+        rule="internal",
+        request_id=request_id,
+    )
 
 
 HANDLERS: dict[Any, Any] = {

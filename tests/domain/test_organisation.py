@@ -13,8 +13,13 @@ AT = datetime(2019, 9, 1, 9, 0, tzinfo=UTC)
 
 def meta(command_id: str = "c1") -> Meta:
     return Meta(
-        actor="admin", role="admin", organisation="nord", actor_organisation="platform",
-        at=AT, command_id=command_id, correlation_id=command_id,
+        actor="admin",
+        role="admin",
+        organisation="nord",
+        actor_organisation="platform",
+        at=AT,
+        command_id=command_id,
+        correlation_id=command_id,
     )
 
 
@@ -30,8 +35,15 @@ def test_registering_an_organisation_records_who_when_and_under_which_command() 
 
 @pytest.mark.parametrize(
     ("slug", "rule"),
-    [("n", "slug_length"), ("x" * 64, "slug_length"), ("Nord", "slug_format"), ("val d'oise", "slug_format"),
-     ("-nord", "slug_format"), ("nord-", "slug_format"), ("éure", "slug_format")],
+    [
+        ("n", "slug_length"),
+        ("x" * 64, "slug_length"),
+        ("Nord", "slug_format"),
+        ("val d'oise", "slug_format"),
+        ("-nord", "slug_format"),
+        ("nord-", "slug_format"),
+        ("éure", "slug_format"),
+    ],
 )
 def test_a_malformed_slug_is_refused_with_the_rule_it_breaks(slug: str, rule: str) -> None:
     with pytest.raises(Invalid) as refused:

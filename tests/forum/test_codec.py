@@ -16,8 +16,15 @@ from forum.application import ForumApplication
 from forum.database import Database
 from forum.tenancy import store_of
 
-META = Meta(actor="p1", role="organiser", organisation="nord", actor_organisation="nord",
-            at=datetime(2019, 11, 28, 14, 30, tzinfo=UTC), command_id="c1", correlation_id="c1")
+META = Meta(
+    actor="p1",
+    role="organiser",
+    organisation="nord",
+    actor_organisation="nord",
+    at=datetime(2019, 11, 28, 14, 30, tzinfo=UTC),
+    command_id="c1",
+    correlation_id="c1",
+)
 
 
 class Grant(Aggregate):
@@ -53,10 +60,14 @@ def test_an_event_round_trips_with_its_types() -> None:
 def test_an_event_stored_under_an_old_class_version_is_read_back_upcast(app: ForumApplication, db: Database) -> None:
     # given an Awarded event stored by the first version of the class (amount in euros, no class_version)
     aggregate_id = uuid4()
-    old_payload = msgspec.msgpack.encode({
-        "timestamp": META.at, "originator_topic": "tests.forum.test_codec:Grant",
-        "amount": "1500.50", "meta": META,
-    })
+    old_payload = msgspec.msgpack.encode(
+        {
+            "timestamp": META.at,
+            "originator_topic": "tests.forum.test_codec:Grant",
+            "amount": "1500.50",
+            "meta": META,
+        }
+    )
     with db.connect() as conn:
         conn.execute("SELECT set_config('forum.organisation', 'nord', true)")
         conn.execute(

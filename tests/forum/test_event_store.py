@@ -22,13 +22,16 @@ def rows(db: Database, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
 
 
-def test_each_event_is_stored_under_the_organisation_that_owns_it(app: ForumApplication, admin: Actor,
-                                                                     db: Database) -> None:
+def test_each_event_is_stored_under_the_organisation_that_owns_it(
+    app: ForumApplication, admin: Actor, db: Database
+) -> None:
     app.register_organisation(admin, command_id(), slug="nord", name="Département du Nord", kind="departement")
     app.register_organisation(admin, command_id(), slug="somme", name="Département de la Somme", kind="departement")
     stored = rows(db, "SELECT organisation, topic FROM store.forum_events ORDER BY notification_id")
-    assert stored == [("nord", "domain.organisation:Organisation.Registered"),
-                      ("somme", "domain.organisation:Organisation.Registered")]
+    assert stored == [
+        ("nord", "domain.organisation:Organisation.Registered"),
+        ("somme", "domain.organisation:Organisation.Registered"),
+    ]
 
 
 def test_an_organisation_never_reads_another_organisations_events(app: ForumApplication, admin: Actor) -> None:
@@ -40,8 +43,9 @@ def test_an_organisation_never_reads_another_organisations_events(app: ForumAppl
         app.load(Organisation, Organisation.id_for("nord"), "somme")
 
 
-def test_row_level_security_holds_for_raw_sql_under_the_application_role(app: ForumApplication, admin: Actor,
-                                                                          db: Database) -> None:
+def test_row_level_security_holds_for_raw_sql_under_the_application_role(
+    app: ForumApplication, admin: Actor, db: Database
+) -> None:
     app.register_organisation(admin, command_id(), slug="nord", name="Nord", kind="departement")
     app.register_organisation(admin, command_id(), slug="oise", name="Oise", kind="departement")
     with db.connect() as conn:
@@ -51,19 +55,23 @@ def test_row_level_security_holds_for_raw_sql_under_the_application_role(app: Fo
         assert seen == [("oise",)]
         # writing a row for another organisation is refused by the policy
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("INSERT INTO store.forum_events (originator_id, originator_version, topic, state,"
-                          " organisation) VALUES (gen_random_uuid(), 1, 't', '\\x00', 'nord')")
+            conn.execute(
+                "INSERT INTO store.forum_events (originator_id, originator_version, topic, state,"
+                " organisation) VALUES (gen_random_uuid(), 1, 't', '\\x00', 'nord')"
+            )
     with db.connect() as conn:
         conn.execute(f"SET ROLE {APP_ROLE}")
         # with no organisation selected, nothing is visible at all
         assert conn.execute("SELECT count(*) FROM store.forum_events").fetchone() == (0,)
 
 
-@pytest.mark.parametrize("statement", ["UPDATE store.forum_events SET topic = 'x'",
-                                       "DELETE FROM store.forum_events",
-                                       "TRUNCATE store.forum_events"])
-def test_history_is_append_only_even_for_the_owner(app: ForumApplication, admin: Actor, db: Database,
-                                                   statement: str) -> None:
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE store.forum_events SET topic = 'x'", "DELETE FROM store.forum_events", "TRUNCATE store.forum_events"],
+)
+def test_history_is_append_only_even_for_the_owner(
+    app: ForumApplication, admin: Actor, db: Database, statement: str
+) -> None:
     app.register_organisation(admin, command_id(), slug="nord", name="Nord", kind="departement")
     with db.connect() as conn, pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
         conn.execute(statement)
@@ -71,7 +79,8 @@ def test_history_is_append_only_even_for_the_owner(app: ForumApplication, admin:
 
 
 def test_the_same_command_id_sent_twice_returns_the_first_result_and_records_nothing_new(
-        app: ForumApplication, admin: Actor, db: Database) -> None:
+    app: ForumApplication, admin: Actor, db: Database
+) -> None:
     cid = command_id()
     first = app.register_organisation(admin, cid, slug="nord", name="Nord", kind="departement")
     again = app.register_organisation(admin, cid, slug="nord", name="Nord", kind="departement")
@@ -108,7 +117,8 @@ def test_every_event_carries_who_when_and_which_command(app: ForumApplication, a
 
 
 def test_two_concurrent_changes_to_one_aggregate_one_wins_the_other_gets_a_conflict(
-        app: ForumApplication, admin: Actor, db: Database) -> None:
+    app: ForumApplication, admin: Actor, db: Database
+) -> None:
     app.register_organisation(admin, command_id(), slug="nord", name="Nord", kind="departement")
     barrier = threading.Barrier(2)
     outcomes: list[object] = []

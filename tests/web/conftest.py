@@ -7,12 +7,11 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
+from forum.application import ForumApplication
 from forum.bootstrap import Services
 from forum.database import Database
 from forum.settings import Settings
 from web.app import create_app
-from tests.conftest import Clock
-from forum.application import ForumApplication
 
 
 @pytest.fixture

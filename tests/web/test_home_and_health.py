@@ -30,9 +30,11 @@ def test_health_reports_the_database_and_the_projectors_lag(client: TestClient) 
 
 
 def test_the_home_page_lists_organisations_registered_through_the_application(
-        client: TestClient, app: ForumApplication, admin: Actor) -> None:  # type: ignore[type-arg]
-    app.register_organisation(admin, command_id(), slug="val-doise", name="Département du Val-d'Oise",
-                              kind="departement")
+    client: TestClient, app: ForumApplication, admin: Actor
+) -> None:  # type: ignore[type-arg]
+    app.register_organisation(
+        admin, command_id(), slug="val-doise", name="Département du Val-d'Oise", kind="departement"
+    )
     # the in-process projector is woken by the store's notification
     wait_for(client, "/api/v1/organisations", lambda body: len(body) == 1)
     page = client.get("/")
@@ -50,8 +52,9 @@ def test_an_unknown_organisation_is_a_404_problem(client: TestClient) -> None:  
 
 
 def test_registering_through_the_api_needs_a_signed_in_administrator(client: TestClient) -> None:  # type: ignore[type-arg]
-    response = client.post("/api/v1/organisations", json={"command_id": "c1", "slug": "nord", "name": "Nord",
-                                                            "kind": "departement"})
+    response = client.post(
+        "/api/v1/organisations", json={"command_id": "c1", "slug": "nord", "name": "Nord", "kind": "departement"}
+    )
     assert response.status_code == 401
 
 

@@ -8,8 +8,8 @@ import msgspec
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, Parameter
 
-from projections.directory import OrganisationEntry, get_organisation, list_organisations
 from domain.errors import NotFound
+from projections.directory import OrganisationEntry, get_organisation, list_organisations
 from web.context import actor_of, services_of
 
 
@@ -42,9 +42,11 @@ class OrganisationsApi(Controller):
     tags = ["organisations"]
 
     @get("/", summary="The directory of organisations (public)")
-    async def list(self, request: Request[Any, Any, Any],
-                   kind: Annotated[str | None, Parameter(description="filter by kind")] = None
-                   ) -> list[OrganisationEntry]:
+    async def list(
+        self,
+        request: Request[Any, Any, Any],
+        kind: Annotated[str | None, Parameter(description="filter by kind")] = None,
+    ) -> list[OrganisationEntry]:
         return await list_organisations(request.app.state.reader, kind)
 
     @get("/{slug:str}", summary="One organisation of the directory (public)")
@@ -57,11 +59,13 @@ class OrganisationsApi(Controller):
     @post("/", summary="Register an organisation (administrators)", sync_to_thread=True, status_code=201)
     def register(self, request: Request[Any, Any, Any], data: RegisterOrganisation) -> Registered:
         result = services_of(request).app.register_organisation(
-            actor_of(request), data.command_id, slug=data.slug, name=data.name, kind=data.kind)
+            actor_of(request), data.command_id, slug=data.slug, name=data.name, kind=data.kind
+        )
         return msgspec.convert(result, Registered)
 
     @patch("/{slug:str}", summary="Rename an organisation (its organisers, administrators)", sync_to_thread=True)
     def rename(self, request: Request[Any, Any, Any], slug: FromPath[str], data: RenameOrganisation) -> Renamed:
         result = services_of(request).app.rename_organisation(
-            actor_of(request), data.command_id, slug=slug, name=data.name)
+            actor_of(request), data.command_id, slug=slug, name=data.name
+        )
         return msgspec.convert(result, Renamed)
