@@ -15,9 +15,13 @@ from projections.projector import Envelope, Projection
 class Directory(Projection):
     name = "directory"
     handles = (Organisation.Registered, Organisation.Renamed)
-    tables = ("read.organisations",)
+    tables = ("read.organisations", "read.organisation_names")
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
+        await conn.executemany(
+            "INSERT INTO read.organisation_names (organisation, position, name, named_at) VALUES ($1, $2, $3, $4)",
+            [(e.organisation, e.position, e.event.name, e.event.timestamp) for e in batch],
+        )
         for envelope in batch:
             event = envelope.event
             if isinstance(event, Organisation.Registered):
@@ -61,6 +65,13 @@ async def list_organisations(
         )
         for r in rows
     ]
+
+
+async def name_history(conn: asyncpg.Connection | asyncpg.Pool, slug: str) -> list[tuple[str, datetime]]:
+    rows = await conn.fetch(
+        "SELECT name, named_at FROM read.organisation_names WHERE organisation = $1 ORDER BY position", slug
+    )
+    return [(r["name"], r["named_at"]) for r in rows]
 
 
 async def get_organisation(conn: asyncpg.Connection | asyncpg.Pool, slug: str) -> OrganisationEntry | None:
