@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from domain.errors import NotFound
 from projections.directory import OrganisationEntry, get_organisation, list_organisations
@@ -57,14 +57,14 @@ class OrganisationsApi(Controller):
         return entry
 
     @post("/", summary="Register an organisation (administrators)", sync_to_thread=True, status_code=201)
-    def register(self, request: Request[Any, Any, Any], data: RegisterOrganisation) -> Registered:
+    def register(self, request: Request[Any, Any, Any], data: JSONBody[RegisterOrganisation]) -> Registered:
         result = services_of(request).app.register_organisation(
             actor_of(request), data.command_id, slug=data.slug, name=data.name, kind=data.kind
         )
         return msgspec.convert(result, Registered)
 
     @patch("/{slug:str}", summary="Rename an organisation (its organisers, administrators)", sync_to_thread=True)
-    def rename(self, request: Request[Any, Any, Any], slug: FromPath[str], data: RenameOrganisation) -> Renamed:
+    def rename(self, request: Request[Any, Any, Any], slug: FromPath[str], data: JSONBody[RenameOrganisation]) -> Renamed:
         result = services_of(request).app.rename_organisation(
             actor_of(request), data.command_id, slug=slug, name=data.name
         )
