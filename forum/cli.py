@@ -191,6 +191,106 @@ def cmd_db_migrate(args: argparse.Namespace, services: Services) -> int:
     return 0
 
 
+def _audit_signing_key(services: Services) -> Any:
+    import os
+
+    from forum import audit
+
+    override = os.environ.get("FORUM_AUDIT_KEY")  # read here until Settings carries it
+    return audit.load_or_create_signing_key(audit.signing_key_path(services.settings.data_dir, override))
+
+
+def cmd_audit_verify(args: argparse.Namespace, services: Services) -> int:
+    from forum import audit
+
+    reports = audit.verify(services.db, args.organisation)
+    for r in reports:
+        head = f"tête {r.head_position} {r.head.hex()[:16]}…" if r.head else "aucun événement"
+        state = "intact" if r.ok else "ROMPU"
+        print(f"{r.organisation:<24} {r.events:>9} événements  {head}  {r.anchors_checked} ancrages  {state}")
+        for found in r.breaks:
+            print(f"    position {found.position} : {found.reason}")
+    broken = [r.organisation for r in reports if not r.ok]
+    if broken:
+        print(f"historique ROMPU : {', '.join(broken)}")
+        return 1
+    print(
+        f"{len(reports)} historique{'s' if len(reports) != 1 else ''} vérifié{'s' if len(reports) != 1 else ''}"
+        " : chaînes et ancrages concordent"
+    )
+    return 0
+
+
+def cmd_audit_export(args: argparse.Namespace, services: Services) -> int:
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from forum import audit
+
+    output = Path(args.output or f"audit-{args.organisation}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.jsonl")
+    try:
+        summary = audit.export(services.db, args.organisation, output, _audit_signing_key(services))
+    except audit.ChainBroken as broken:
+        return _fail(f"export refusé : {broken}")
+    print(
+        f"export signé : {summary.path} ({summary.events} événements jusqu'à la position {summary.head_position},"
+        f" {summary.anchors} ancrages, tête {summary.head})"
+    )
+    return 0
+
+
+def cmd_audit_verify_export(args: argparse.Namespace, services: Services) -> int:
+    from pathlib import Path
+
+    from forum import audit
+
+    return audit.print_export_report(Path(args.file), args.public_key)
+
+
+def cmd_audit_anchor(args: argparse.Namespace, services: Services) -> int:
+    from forum import audit
+
+    anchors = audit.anchor(services.db, args.reason, organisation=args.organisation)
+    for a in anchors:
+        print(f"{a.organisation:<24} position {a.position:>9}  {a.head}  ({a.reason})")
+    print(f"{len(anchors)} tête{'s' if len(anchors) != 1 else ''} ancrée{'s' if len(anchors) != 1 else ''}")
+    return 0
+
+
+def cmd_audit_public_key(args: argparse.Namespace, services: Services) -> int:
+    from forum import audit
+
+    key = _audit_signing_key(services)
+    print(audit.public_key_pem(key) if args.pem else audit.public_key_text(key))
+    return 0
+
+
+def _add_audit_parser(sub: Any) -> None:
+    audit = sub.add_parser("audit", help="intégrité de l'historique : chaîne, ancrages, exports signés").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    verify = audit.add_parser("verify", help="recalculer les chaînes et les confronter aux ancrages")
+    verify.add_argument("--organisation", help="seulement cette organisation")
+    verify.set_defaults(handler=cmd_audit_verify)
+    export = audit.add_parser("export", help="exporter l'historique d'une organisation, signé")
+    export.add_argument("--organisation", required=True)
+    export.add_argument("--output", help="fichier écrit (par défaut audit-SLUG-DATE.jsonl)")
+    export.set_defaults(handler=cmd_audit_export)
+    verify_export = audit.add_parser("verify-export", help="vérifier un export signé, hors ligne")
+    verify_export.add_argument("file")
+    verify_export.add_argument("--public-key", required=True, help="clé publique : base64, PEM, ou fichier")
+    verify_export.set_defaults(handler=cmd_audit_verify_export)
+    anchor = audit.add_parser("anchor", help="ancrer les têtes de chaîne (à lancer périodiquement)")
+    anchor.add_argument(
+        "--reason", default="périodique", help="motif (les ancrages périodiques sautent les têtes déjà ancrées)"
+    )
+    anchor.add_argument("--organisation", help="seulement cette organisation")
+    anchor.set_defaults(handler=cmd_audit_anchor)
+    public_key = audit.add_parser("public-key", help="la clé publique qui vérifie les exports")
+    public_key.add_argument("--pem", action="store_true", help="au format PEM plutôt qu'en base64")
+    public_key.set_defaults(handler=cmd_audit_public_key)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forum", description="Forum des innovations publiques")
     parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
@@ -240,6 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="base de données").add_subparsers(dest="action", required=True, metavar="ACTION")
     db.add_parser("info", help="serveur, migrations, volume").set_defaults(handler=cmd_db_info)
     db.add_parser("migrate", help="appliquer les migrations").set_defaults(handler=cmd_db_migrate)
+    _add_audit_parser(sub)
     return parser
 
 
