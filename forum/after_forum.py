@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import AlreadyExists, Conflict, Invalid, NotFound
+from domain.forum import Forum
 from domain.practice import (
     Adoption,
     AdoptionStatus,
@@ -38,10 +39,10 @@ ORGANISER = Role.ORGANISER.value
 AUDITOR = Role.AUDITOR.value
 
 
-class NotNominatedToForum(Conflict):
-    """A laureate's pre-incubation names the forum its project was presented to."""
+class NotALaureate(Conflict):
+    """A pre-incubation « for a laureate » names a forum whose published palmarès lists the project."""
 
-    rule = "not_nominated_to_forum"
+    rule = "not_a_laureate"
 
 
 class ProjectWithdrawn(Conflict):
@@ -107,32 +108,30 @@ def start_pre_incubation(
     deadline: date | None = None,
     decision: str = "",
     forum_id: UUID | None = None,
+    forum_organisation: str | None = None,
     prize_key: str | None = None,
     hours_per_week: Decimal | int = 0,
     budget_cents: int = 0,
     partner: str | None = None,
 ) -> Any:
-    """Start a project's pre-incubation: a laureate of a forum it was presented to, or by decision."""
+    """Start a project's pre-incubation: as a laureate of a forum (``forum_id``, hosted by ``forum_organisation``,
+    whose published palmarès lists it — under ``prize_key`` if given), or by decision of its organisation."""
     role = _organiser(actor, organisation)
 
     def decide(meta: Meta) -> Decision:
         project = _project(app, organisation, project_id)
         if project.status == "withdrawn":
             raise ProjectWithdrawn(f"Le projet « {project.content.title} » a été retiré : il n'est pas accompagné.")
+        prize = prize_key
         if reason == Reason.LAUREAT and forum_id is not None:
-            nomination = project.nomination
-            if nomination is None or nomination.forum_id != forum_id:
-                raise NotNominatedToForum(
-                    f"Le projet « {project.content.title} » n'a pas été présenté à ce forum : il n'en est pas lauréat.",
-                    field="forum_id",
-                )
+            prize = _laureate_prize(app, project, forum_id, forum_organisation, prize_key)
         pre_incubation = PreIncubation.start(
             project_id=project_id,
             organisation=organisation,
             reason=reason,
             decision=decision,
             forum_id=forum_id,
-            prize_key=prize_key,
+            prize_key=prize,
             started_on=started_on,
             deadline=deadline,
             sponsor=sponsor,
@@ -151,6 +150,32 @@ def start_pre_incubation(
 
     return app.execute(
         actor=actor, role=role, store=organisation, command_id=command_id, name="start_pre_incubation", decide=decide
+    )
+
+
+def _laureate_prize(
+    app: ForumApplication, project: Project, forum_id: UUID, host: str | None, prize_key: str | None
+) -> str:
+    """The key of the prize the project won at the forum (read in the host's store: a palmarès is public)."""
+    if not host:
+        raise Invalid(
+            "Indiquez l'organisation hôte du forum dont le projet est lauréat.",
+            field="forum_organisation",
+            rule="required",
+        )
+    forum = app.load(Forum, forum_id, host, what="Forum introuvable.")
+    if forum.palmares is None:
+        raise NotALaureate(
+            f"Le palmarès de « {forum.title} » n'est pas publié : ses lauréats ne sont pas encore connus.",
+            field="forum_id",
+        )
+    for prize in forum.palmares.prizes:
+        if prize_key in (None, prize.key) and any(e.project_id == project.id for e in prize.laureates):
+            return prize.key
+    raise NotALaureate(
+        f"Le projet « {project.content.title} » ne figure pas au palmarès de « {forum.title} »"
+        + (f" pour le prix « {prize_key} »." if prize_key else "."),
+        field="prize_key" if prize_key else "forum_id",
     )
 
 

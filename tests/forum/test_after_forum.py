@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from domain.errors import AlreadyExists, Forbidden, Invalid, NotFound
+from domain.forum import Forum, Prize, ProjectSnapshot, running_order
 from domain.idea_call import IdeaCall
 from domain.practice import Adoption, OwnPractice, Practice, PracticeNotPublished
 from domain.pre_incubation import MilestoneAfterDeadline, PreIncubation
@@ -21,8 +23,9 @@ from forum.access import Actor
 from forum.application import Decision, ForumApplication
 from tests.conftest import command_id
 
-FORUM = UUID("00000000-0000-0000-0000-0000000f0019")
 FORUM_HOST = "somme"
+FORUM = Forum.id_for(FORUM_HOST, "test-2019")
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def organiser(organisation: str) -> Actor:
@@ -86,12 +89,94 @@ def given_project(
     return project_id
 
 
+def forum_meta(when: datetime, organisation: str = FORUM_HOST) -> Meta:
+    return Meta(
+        actor=f"orga-{organisation}",
+        role="host",
+        organisation=FORUM_HOST,
+        actor_organisation=organisation,
+        at=when,
+        command_id="forum",
+        correlation_id="forum",
+    )
+
+
+def given_palmares(
+    app: ForumApplication,
+    nominees: list[tuple[UUID, str, str]],
+    laureates: list[UUID],
+    *,
+    absent: tuple[UUID, ...] = (),
+    publish: bool = True,
+) -> UUID:
+    """Somme's forum of 28 November 2019: the nominees (project id, organisation, title) pitch (but the absent),
+    and the jury's prize « Lauréats » goes to ``laureates``; the palmarès is published unless told otherwise."""
+    day = datetime(2019, 11, 28, 14, tzinfo=PARIS)
+    forum = Forum.plan(
+        id=FORUM,
+        host=FORUM_HOST,
+        title="1er forum Innovations interdépartemental",
+        kind="forum",
+        starts_on=day.date(),
+        place="Amiens",
+        quota=3,
+        meta=forum_meta(datetime(2019, 9, 2, 10, tzinfo=PARIS)),
+    )
+    for organisation in sorted({o for _, o, _ in nominees}):
+        forum.invite(organisation=organisation, meta=forum_meta(datetime(2019, 9, 2, 10, tzinfo=PARIS)))
+        forum.accept_invitation(
+            organisation=organisation, meta=forum_meta(datetime(2019, 9, 3, 10, tzinfo=PARIS), organisation)
+        )
+    forum.define_prize(
+        prize=Prize("laureats", "Lauréats", "main", laureates=len(laureates)),
+        meta=forum_meta(datetime(2019, 9, 2, 10, tzinfo=PARIS)),
+    )
+    for project_id, organisation, title in nominees:
+        forum.nominate(
+            project=ProjectSnapshot(project_id=project_id, organisation=organisation, title=title),
+            selected_locally=True,
+            meta=forum_meta(datetime(2019, 11, 4, 10, tzinfo=PARIS), organisation),
+        )
+    ids = [project_id for project_id, _, _ in nominees]
+    forum.set_running_order(
+        slots=running_order(ids, starts_at=day, pitch_seconds=180, questions_seconds=300),
+        meta=forum_meta(datetime(2019, 11, 20, 10, tzinfo=PARIS)),
+    )
+    for project_id in ids:
+        if project_id in absent:
+            forum.record_absence(project_id=project_id, meta=forum_meta(day))
+        else:
+            forum.record_pitch(project_id=project_id, duration_seconds=178, meta=forum_meta(day))
+    evening = day + timedelta(hours=4)
+    forum.open_deliberation(meta=forum_meta(evening))
+    forum.designate_laureates(prize_key="laureats", project_ids=laureates, meta=forum_meta(evening))
+    forum.close_deliberation(meta=forum_meta(evening))
+    if publish:
+        forum.publish_palmares(meta=forum_meta(evening + timedelta(minutes=30)))
+    app.execute(
+        actor=organiser(FORUM_HOST),
+        role="organiser",
+        store=FORUM_HOST,
+        command_id=command_id(),
+        name="test",
+        decide=lambda meta: ([forum], {}),
+    )
+    return FORUM
+
+
+def given_laureate(app: ForumApplication, organisation: str = "oise", title: str = "Cantines et familles") -> UUID:
+    project_id = given_project(app, organisation, title)
+    given_palmares(app, [(project_id, organisation, title)], [project_id])
+    return project_id
+
+
 def start(app: ForumApplication, project_id: UUID, organisation: str = "oise", **changes: Any) -> Any:
     fields: dict[str, Any] = {
         "organisation": organisation,
         "project_id": project_id,
         "reason": "laureat",
         "forum_id": FORUM,
+        "forum_organisation": FORUM_HOST,
         "prize_key": "laureats",
         "started_on": date(2019, 12, 2),
         "sponsor": "directrice de l'éducation et de la jeunesse",
@@ -134,8 +219,8 @@ def share(app: ForumApplication, organisation: str = "oise", project_id: UUID | 
 
 
 def test_a_laureate_enters_pre_incubation_in_its_own_organisations_store(app: ForumApplication) -> None:
-    # given Oise's canteen project, nominated to the forum
-    project_id = given_project(app, "oise", "Communication des cantines avec les familles")
+    # given Oise's canteen project, laureate of the forum
+    project_id = given_laureate(app)
     # when Oise's organiser starts its pre-incubation
     result = start(app, project_id)
     # then it lives in Oise's store, three months long, at the exploration stage
@@ -154,7 +239,7 @@ def test_a_laureate_enters_pre_incubation_in_its_own_organisations_store(app: Fo
 
 
 def test_milestones_stages_vigilance_and_an_outcome_are_recorded_in_order(app: ForumApplication) -> None:
-    project_id = given_project(app, "oise", "Communication des cantines avec les familles")
+    project_id = given_laureate(app)
     start(app, project_id)
     actor = organiser("oise")
     where = {"organisation": "oise", "project_id": project_id}
@@ -189,6 +274,7 @@ def test_milestones_stages_vigilance_and_an_outcome_are_recorded_in_order(app: F
 
 def test_the_same_command_sent_twice_records_once(app: ForumApplication) -> None:
     project_id = given_project(app, "oise", "Communication des cantines avec les familles")
+    given_palmares(app, [(project_id, "oise", "Cantines")], [project_id])
     start(app, project_id)
     where = {"organisation": "oise", "project_id": project_id}
     again = command_id()
@@ -200,6 +286,8 @@ def test_the_same_command_sent_twice_records_once(app: ForumApplication) -> None
 
 def test_bad_input_is_refused_and_nothing_is_recorded(app: ForumApplication) -> None:
     project_id = given_project(app, "oise", "Communication des cantines avec les familles")
+    runner_up = given_project(app, "nord", "Le bon interlocuteur")
+    given_palmares(app, [(project_id, "oise", "Cantines"), (runner_up, "nord", "Interlocuteur")], [project_id])
     start(app, project_id)
     pid = PreIncubation.id_for(project_id)
     before = versions(app, PreIncubation, pid, "oise")
@@ -222,17 +310,24 @@ def test_bad_input_is_refused_and_nothing_is_recorded(app: ForumApplication) -> 
     # a second start
     with pytest.raises(AlreadyExists):
         start(app, project_id)
-    # a laureate of a forum its project was never presented to
-    with pytest.raises(af.NotNominatedToForum):
-        start(app, other)
+    # « laureate » of a forum whose palmarès does not list it, or of a prize it did not win
+    with pytest.raises(af.NotALaureate):
+        start(app, runner_up, organisation="nord")
+    with pytest.raises(af.NotALaureate):
+        start(app, project_id, organisation="oise", prize_key="coup-de-coeur")
+    with pytest.raises(Invalid):
+        start(app, other, forum_organisation=None)
+    with pytest.raises(NotFound):
+        start(app, other, forum_organisation="nord")
     assert not app.exists(PreIncubation.id_for(other), "oise")
+    assert not app.exists(PreIncubation.id_for(runner_up), "nord")
     # but any project may start by decision of its organisation
     start(app, other, reason="decision", decision="Projet prioritaire du mandat", forum_id=None, prize_key=None)
     assert app.exists(PreIncubation.id_for(other), "oise")
 
 
 def test_only_the_projects_organisers_run_its_pre_incubation(app: ForumApplication) -> None:
-    project_id = given_project(app, "oise", "Communication des cantines avec les familles")
+    project_id = given_laureate(app)
     start(app, project_id)
     where = {"organisation": "oise", "project_id": project_id, "text": "Note"}
     # another organisation's organiser does not even learn that it exists
