@@ -287,17 +287,19 @@ class ForumRoles(Aggregate):
             )
         if self.holds(person_id, role):
             raise AlreadyGranted(f"Cette personne a déjà le rôle « {ROLE_LABELS.get(role, role)} » dans ce forum.")
-        self._granted(person_id=person_id, person_organisation=person_organisation, role=role, meta=meta)
+        self._granted(
+            forum_id=self.forum_id, person_id=person_id, person_organisation=person_organisation, role=role, meta=meta
+        )
 
     @event("Granted")
-    def _granted(self, person_id: str, person_organisation: str, role: str, meta: Meta) -> None:
+    def _granted(self, forum_id: UUID, person_id: str, person_organisation: str, role: str, meta: Meta) -> None:
         self.grants[(person_id, role)] = person_organisation
 
     def revoke(self, *, person_id: str, role: str, meta: Meta) -> None:
         if not self.holds(person_id, role):
             raise NotGranted(f"Cette personne n'a pas le rôle « {role} » dans ce forum.", field="role")
-        self._revoked(person_id=person_id, role=role, meta=meta)
+        self._revoked(forum_id=self.forum_id, person_id=person_id, role=role, meta=meta)
 
     @event("Revoked")
-    def _revoked(self, person_id: str, role: str, meta: Meta) -> None:
+    def _revoked(self, forum_id: UUID, person_id: str, role: str, meta: Meta) -> None:
         del self.grants[(person_id, role)]

@@ -30,6 +30,18 @@ class Actor:
     def in_forum(self, forum_id: str, role: str) -> bool:
         return (forum_id, role) in self.forum_roles
 
+    def forums(self, role: str) -> frozenset[str]:
+        """The ids of the forums where the actor holds ``role``."""
+        return frozenset(forum for forum, held in self.forum_roles if held == role)
+
+    @property
+    def role(self) -> str:
+        """The actor's role in their organisation (the first, if several): recorded in events' ``meta.role``."""
+        for role in (Role.ADMIN, Role.ORGANISER, Role.AUDITOR, Role.AGENT):
+            if role in self.roles:
+                return role.value
+        return next(iter(sorted(self.roles)), "")
+
 
 SYSTEM = Actor(person_id="system", organisation=PLATFORM, roles=frozenset({Role.ADMIN, Role.SYSTEM}), name="système")
 
@@ -57,4 +69,24 @@ def require_role(actor: Actor, organisation: str, *roles: str) -> str:
     raise Forbidden(
         "Votre rôle ne permet pas cette action (rôle requis : " + " ou ".join(roles) + ").",
         rule="role_required",
+    )
+
+
+def require_forum_role(actor: Actor, forum_id: str, *roles: str, host: str | None = None) -> str:
+    """The actor holds one of ``roles`` in the forum; returns the role used.
+
+    Administrators pass; when ``host`` (the forum's host organisation) is given and ``host`` is among
+    ``roles``, the organisers of the host organisation count as hosts. Forums are shared by several
+    organisations, so a refusal here is 403, not 404.
+    """
+    if actor.is_admin:
+        return Role.ADMIN
+    for role in roles:
+        if actor.in_forum(forum_id, role):
+            return role
+    if host is not None and Role.HOST in roles and actor.organisation == host and Role.ORGANISER in actor.roles:
+        return Role.ORGANISER
+    raise Forbidden(
+        "Votre rôle dans ce forum ne permet pas cette action (rôle requis : " + " ou ".join(roles) + ").",
+        rule="forum_role_required",
     )

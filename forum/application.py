@@ -16,7 +16,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.errors import AlreadyExists, ConcurrentChange, Invalid, NotFound
 from domain.organisation import Organisation
 from domain.values import Meta
-from forum.access import Actor, require_admin, require_role
+from forum.access import PLATFORM, Actor, require_admin, require_role
 from forum.database import Database
 from forum.eventstore import CommandRecord, ForumPostgresFactory, TenantRecorder
 from forum.tenancy import store_of
@@ -145,6 +145,8 @@ class ForumApplication(Application[UUID]):
 
         def decide(meta: Meta) -> Decision:
             org = Organisation.register(slug=slug, name=name, kind=kind, meta=meta)
+            if slug == PLATFORM:  # the pseudo-organisation of platform administrators
+                raise AlreadyExists(f"L'identifiant « {slug} » est réservé.", field="slug", rule="slug_reserved")
             if self.exists(org.id, slug):
                 raise AlreadyExists(f"L'identifiant « {slug} » est déjà pris.", field="slug", rule="slug_taken")
             return [org], {"slug": slug, "id": str(org.id)}

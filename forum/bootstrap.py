@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from forum.application import Clock, ForumApplication, system_clock
-from forum.database import PROJECTOR_ROLE, READER_ROLE, Database, locate, migrate
+from forum.auth import Auth
+from forum.database import APP_ROLE, PROJECTOR_ROLE, READER_ROLE, Database, locate, migrate
+from forum.mail import Mailer
+from forum.people import People
 from forum.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,6 +24,14 @@ class Services:
     db: Database
     app: ForumApplication
     extras: dict[str, Any] = field(default_factory=dict)
+    auth: Auth = field(init=False)
+    mail: Mailer = field(init=False)
+    people: People = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.auth = Auth(self.app, self.settings)
+        self.mail = Mailer(self.app, self.settings)
+        self.people = People(self.app, self.auth, self.mail, self.settings)
 
     def close(self) -> None:
         self.app.close()
@@ -45,6 +56,13 @@ async def reader_pool(db: Database, *, max_size: int = 8) -> Any:
     from projections.projector import connect_pool
 
     return await connect_pool(db.asyncpg_kwargs(), role=READER_ROLE, min_size=1, max_size=max_size)
+
+
+async def auth_pool(db: Database, *, max_size: int = 4) -> Any:
+    """The web's pool for resolving sessions and tokens (acts as the write side's role, owns nothing)."""
+    from projections.projector import connect_pool
+
+    return await connect_pool(db.asyncpg_kwargs(), role=APP_ROLE, min_size=1, max_size=max_size)
 
 
 async def projector_pool(db: Database, *, max_size: int = 3) -> Any:

@@ -16,6 +16,10 @@ class Settings:
     environment: str = "development"  # development | production | test
     secret_key: str = "dev-only-secret-key-change-me-in-production-0123456789"  # noqa: S105  # development only
     smtp_url: str | None = None
+    mail_from: str = "Forum <ne-pas-repondre@forum.local>"
+    admin_email: str = "admin@forum.local"  # the development administrator created at start
+    admin_password: str | None = None  # FORUM_ADMIN_PASSWORD: that administrator's password (development)
+    link_days: int = 7  # invitation and password-reset links expire after this many days
     pool_size: int = 4
     projector_in_process: bool = True
     public_url: str = ""
@@ -40,6 +44,10 @@ class Settings:
             environment=env.get("FORUM_ENV", "development"),
             secret_key=env.get("FORUM_SECRET_KEY", cls.secret_key),
             smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("FORUM_MAIL_FROM", cls.mail_from),
+            admin_email=env.get("FORUM_ADMIN_EMAIL", cls.admin_email),
+            admin_password=env.get("FORUM_ADMIN_PASSWORD") or None,
+            link_days=int(env.get("FORUM_LINK_DAYS", "7")),
             pool_size=int(env.get("FORUM_POOL_SIZE", "4")),
             projector_in_process=env.get("FORUM_PROJECTOR", "in-process") == "in-process",
             public_url=env.get("FORUM_PUBLIC_URL", ""),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from projections.directory import Directory
+from projections.people import People
 from projections.projector import Projection
 
 
 def all_projections() -> list[Projection]:
-    return [Directory()]
+    return [Directory(), People()]

@@ -291,6 +291,7 @@ def test_a_host_grants_and_revokes_roles_in_their_forum() -> None:
     roles.grant(person_id="p-nord", person_organisation="nord", role="voter", meta=meta("c3", organisation="somme"))
     granted = roles.collect_events()
     assert [type(e) for e in granted] == [ForumRoles.Granted, ForumRoles.Granted]
+    assert all(e.forum_id == FORUM for e in granted)
     assert roles.holders("juror") == [("p-nord", "nord")]
     # then the same grant twice is refused
     with pytest.raises(AlreadyGranted):

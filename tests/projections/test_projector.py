@@ -44,7 +44,9 @@ async def read_tables(db: Database) -> dict[str, list[tuple[Any, ...]]]:
                 ],
                 "position": [
                     tuple(r)
-                    for r in await conn.fetch("SELECT projection, position FROM read.positions ORDER BY projection")
+                    for r in await conn.fetch(
+                        "SELECT projection, position FROM read.positions WHERE projection = 'directory'"
+                    )
                 ],
             }
     finally:
