@@ -1,0 +1,693 @@
+"""Forums through the application: who may act, in which store, at the server's time; every bad input refused
+with its rule and nothing recorded (the events table does not grow)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.errors import DomainError, Forbidden, NotFound
+from domain.forum import PitchSlot, Prize, Voter, coaching_rota, running_order
+from domain.idea_call import paris_end_of_day, paris_start_of_day
+from domain.jury import Criterion, JuryRules
+from forum import calls, forums
+from forum.access import SYSTEM, Actor
+from forum.application import ForumApplication
+from forum.bootstrap import Services
+from forum.database import Database
+from forum.settings import Settings
+from tests.conftest import Clock, command_id
+
+HOST = "somme"
+CRITERIA = (Criterion("usagers", "Utilité pour les usagers", 3), Criterion("pitch", "Clarté du pitch", 1))
+RULES = JuryRules(criteria=CRITERIA, scale_min=1, scale_max=5, quorum=1)
+DAY = date(2019, 11, 28)
+NOMINATING = datetime(2019, 11, 4, 9, tzinfo=UTC)
+ON_THE_DAY = datetime(2019, 11, 28, 15, tzinfo=UTC)
+
+
+def paris_day(day: date) -> tuple[datetime, datetime]:
+    return paris_start_of_day(day), paris_end_of_day(day)
+
+
+@dataclass
+class World:
+    """Somme hosts a forum; Nord, Oise and Somme take part with locally selected projects; people of each exist."""
+
+    app: ForumApplication
+    clock: Clock
+    db: Database
+    services: Services
+    people: dict[str, Actor] = field(default_factory=dict)
+    projects: dict[str, tuple[str, UUID]] = field(default_factory=dict)  # label -> (store, id)
+    forum_id: UUID = field(default_factory=lambda: UUID(int=0))
+
+    # -- people -------------------------------------------------------------------------------------------------------
+
+    def enrol(self, label: str, organisation: str, role: str = "agent") -> Actor:
+        result = self.services.people.enrol(
+            SYSTEM,
+            f"enrol.{label}",
+            organisation=organisation,
+            email=f"{label}@{organisation}.example.org",
+            name=label,
+            role=role,
+            password="un mot de passe de test",
+        )
+        actor = Actor(result["person_id"], organisation, frozenset({role}), name=label)
+        self.people[label] = actor
+        return actor
+
+    def __getitem__(self, label: str) -> Actor:
+        return self.people[label]
+
+    def in_forum(self, label: str, *roles: str) -> Actor:
+        """The person as the web layer would see them once granted forum roles."""
+        actor = self.people[label]
+        granted = frozenset((str(self.forum_id), role) for role in roles)
+        return Actor(actor.person_id, actor.organisation, actor.roles, actor.forum_roles | granted, actor.name)
+
+    @property
+    def host(self) -> Actor:
+        return self.people["host"]
+
+    def juror(self, organisation: str) -> Actor:
+        return self.in_forum(f"juror-{organisation}", "juror")
+
+    # -- commands -----------------------------------------------------------------------------------------------------
+
+    def run(self, command: Callable[..., Any], actor: Actor, **kwargs: Any) -> Any:
+        kwargs.setdefault("host", HOST)
+        kwargs.setdefault("forum_id", self.forum_id)
+        return command(self.app, actor, command_id(), **kwargs)
+
+    def project(self, label: str) -> UUID:
+        return self.projects[label][1]
+
+    def nominate(self, label: str, actor: Actor | None = None, cid: str | None = None) -> Any:
+        store, project_id = self.projects[label]
+        organiser = actor or self.people[f"organiser-{store}"]
+        return forums.nominate(
+            self.app,
+            organiser,
+            cid or command_id(),
+            host=HOST,
+            forum_id=self.forum_id,
+            project_id=project_id,
+            organisation=store,
+        )
+
+    def events(self) -> int:
+        with self.db.connect(autocommit=True) as conn:
+            row = conn.execute("SELECT count(*) FROM store.forum_events").fetchone()
+        return int(row[0]) if row else 0
+
+    def topics(self, suffix: str) -> list[tuple[str, str]]:
+        with self.db.connect(autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT organisation, topic FROM store.forum_events WHERE topic LIKE %s ORDER BY notification_id",
+                (f"%{suffix}",),
+            ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+
+def refused(world: World, error: type[DomainError], rule: str, command: Callable[[], Any]) -> DomainError:
+    """Then the command is refused with ``error`` naming ``rule``, and nothing was recorded."""
+    before = world.events()
+    with pytest.raises(error) as raised:
+        command()
+    assert raised.value.rule == rule, raised.value.message
+    assert raised.value.message
+    assert world.events() == before
+    return raised.value
+
+
+def build_world(app: ForumApplication, clock: Clock, db: Database, *, selected: int = 3, quota: int = 2) -> World:
+    """Given the organisations, their people, each one's call with ``selected`` selected projects (and one not),
+    and Somme's forum of 28 November 2019 to which Nord, Oise and Somme accepted their invitation."""
+    services = Services(settings=Settings(environment="test"), db=db, app=app)
+    world = World(app=app, clock=clock, db=db, services=services)
+    clock.set(datetime(2019, 9, 2, 8, tzinfo=UTC))
+    for slug, name, kind in (
+        ("somme", "Département de la Somme", "departement"),
+        ("nord", "Département du Nord", "departement"),
+        ("oise", "Département de l'Oise", "departement"),
+        ("val-doise", "Département du Val-d'Oise", "departement"),
+        ("beta-gouv", "beta.gouv.fr", "partenaire"),
+    ):
+        app.register_organisation(SYSTEM, f"org.{slug}", slug=slug, name=name, kind=kind)
+    world.people["host"] = world.enrol("host-somme", "somme", "organiser")
+    for org in ("nord", "oise", "somme", "val-doise"):
+        organiser = world.people.get("host") if org == "somme" else world.enrol(f"organiser-{org}", org, "organiser")
+        assert organiser is not None
+        world.people[f"organiser-{org}"] = organiser
+        world.enrol(f"agent-{org}", org)
+        world.enrol(f"juror-{org}", org)
+        world.enrol(f"voter-{org}", org)
+    world.enrol("auditor-somme", "somme", "auditor")
+    world.enrol("coach-1", "beta-gouv")
+    world.enrol("coach-2", "beta-gouv")
+
+    # each département's call for ideas, autumn 2019: ``selected`` projects selected, one not
+    opens, _ = paris_day(date(2019, 9, 16))
+    _, closes = paris_day(date(2019, 10, 18))
+    for org in ("nord", "oise", "somme"):
+        clock.set(datetime(2019, 9, 2, 9, tzinfo=UTC))
+        call = calls.draft_call(
+            app,
+            world[f"organiser-{org}"],
+            f"call.{org}",
+            organisation=org,
+            title="Appel à idées des agents 2019",
+            opens_at=opens,
+            closes_at=closes,
+            open_now=True,
+        )
+        clock.set(datetime(2019, 10, 1, 9, tzinfo=UTC))
+        labels = [f"{org}-{i}" for i in range(1, selected + 2)]
+        for label in labels:
+            result = calls.draft_project(
+                app,
+                world[f"agent-{org}"],
+                f"project.{label}",
+                call_organisation=org,
+                call_id=UUID(call["id"]),
+                title=f"Projet {label}",
+                problem=f"Le problème que résout {label}.",
+                solution="Une solution simple.",
+                submit=True,
+            )
+            world.projects[label] = (org, UUID(result["id"]))
+        clock.set(datetime(2019, 10, 21, 9, tzinfo=UTC))
+        for i, label in enumerate(labels):
+            calls.decide_project(
+                app,
+                world[f"organiser-{org}"],
+                f"decide.{label}",
+                call_organisation=org,
+                call_id=UUID(call["id"]),
+                organisation=org,
+                project_id=world.project(label),
+                outcome="selected" if i < selected else "not_selected",
+                reason="" if i < selected else "Hors du champ de l'appel.",
+            )
+
+    # the forum, planned by Somme in September; the départements invited accept
+    clock.set(datetime(2019, 9, 3, 8, tzinfo=UTC))
+    planned = forums.plan_forum(
+        app,
+        world.host,
+        "plan",
+        host=HOST,
+        key="forum-2019",
+        title="1er forum Innovations interdépartemental",
+        kind="forum",
+        starts_on=DAY,
+        place="Amiens",
+        quota=quota,
+    )
+    world.forum_id = UUID(planned["id"])
+    world.run(forums.define_prize, world.host, prize=Prize("laureats", "Lauréats du forum", "main", laureates=2))
+    for org in ("nord", "oise", "somme"):
+        world.run(forums.invite, world.host, organisation=org)
+        world.run(forums.accept_invitation, world[f"organiser-{org}"], organisation=org)
+    clock.set(NOMINATING)
+    return world
+
+
+@pytest.fixture
+def world(app: ForumApplication, clock: Clock, db: Database) -> World:
+    return build_world(app, clock, db)
+
+
+def nominated_world(world: World, per_organisation: int = 2) -> World:
+    for org in ("nord", "oise", "somme"):
+        for i in range(1, per_organisation + 1):
+            world.nominate(f"{org}-{i}")
+    return world
+
+
+def jury_world(world: World, rules: JuryRules = RULES) -> World:
+    """Nominations in, one juror per département appointed, rules declared, and the clock on the day."""
+    nominated_world(world)
+    for org in ("nord", "oise", "somme"):
+        juror = world[f"juror-{org}"]
+        world.run(forums.appoint_juror, world.host, person_id=juror.person_id, organisation=org, college="élu")
+    world.run(forums.set_jury_rules, world.host, rules=rules)
+    world.clock.set(ON_THE_DAY)
+    return world
+
+
+def score(world: World, juror_org: str, label: str, usagers: int = 4, pitch: int = 3, **kwargs: Any) -> Any:
+    return world.run(
+        forums.record_score,
+        world.juror(juror_org),
+        project_id=world.project(label),
+        scores={"usagers": usagers, "pitch": pitch},
+        **kwargs,
+    )
+
+
+def score_everything(world: World) -> None:
+    """Every juror scores every project not of their own département: Nord's first project comes out on top."""
+    values = {"nord-1": 5, "nord-2": 2, "oise-1": 4, "oise-2": 2, "somme-1": 3, "somme-2": 1}
+    for juror_org in ("nord", "oise", "somme"):
+        for label, value in values.items():
+            if not label.startswith(juror_org):
+                score(world, juror_org, label, usagers=value, pitch=value)
+
+
+def deliberated_world(world: World) -> World:
+    jury_world(world)
+    score_everything(world)
+    world.run(forums.compute_ranking, world.host)
+    world.run(forums.open_deliberation, world.host)
+    world.run(
+        forums.designate_laureates,
+        world.host,
+        prize_key="laureats",
+        project_ids=[world.project("nord-1"), world.project("oise-1")],
+    )
+    world.run(forums.close_deliberation, world.host)
+    return world
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The edition and its participants
+
+
+def test_a_host_plans_the_forum_in_its_store_and_invited_organisations_answer_there(world: World) -> None:
+    # given the world: the forum was planned and Nord, Oise and Somme accepted
+    # then every event lives in Somme's store, Nord's acceptance included
+    assert {org for org, _ in world.topics("Forum.Planned")} == {"somme"}
+    assert world.topics("Forum.InvitationAccepted") == [("somme", "domain.forum:Forum.InvitationAccepted")] * 3
+    # and the forum's id derives from its key, so the URL can name it either way
+    assert forums.forum_id_for(HOST, "forum-2019") == world.forum_id
+    assert forums.forum_id_for(HOST, str(world.forum_id)) == world.forum_id
+
+
+def test_planning_a_forum_is_for_the_organisers_of_the_host(world: World) -> None:
+    kwargs: dict[str, Any] = {
+        "host": HOST,
+        "key": "autre",
+        "title": "Autre forum",
+        "kind": "forum",
+        "starts_on": DAY,
+        "place": "Amiens",
+        "quota": 3,
+    }
+    refused(
+        world, Forbidden, "role_required", lambda: forums.plan_forum(world.app, world["agent-somme"], "p", **kwargs)
+    )
+    refused(world, NotFound, "not_found", lambda: forums.plan_forum(world.app, world["organiser-nord"], "p", **kwargs))
+    # a second forum with the same key is refused on the key
+    kwargs["key"] = "forum-2019"
+    refused(world, DomainError, "key_taken", lambda: forums.plan_forum(world.app, world.host, "p2", **kwargs))
+
+
+def test_another_organisations_forum_is_not_found_and_a_participants_agent_is_forbidden(world: World) -> None:
+    # Val-d'Oise is not invited: for its organiser the forum does not exist
+    refused(
+        world,
+        NotFound,
+        "not_found",
+        lambda: world.run(forums.invite, world["organiser-val-doise"], organisation="val-doise"),
+    )
+    # a Nord organiser sees the forum but does not run it
+    refused(
+        world,
+        Forbidden,
+        "forum_role_required",
+        lambda: world.run(forums.invite, world["organiser-nord"], organisation="val-doise"),
+    )
+    # and does not answer for Oise
+    refused(
+        world,
+        Forbidden,
+        "own_organisation_only",
+        lambda: world.run(forums.decline_invitation, world["organiser-nord"], organisation="oise"),
+    )
+    # a forum that does not exist is not found either
+    refused(
+        world,
+        NotFound,
+        "not_found",
+        lambda: forums.invite(world.app, world.host, "x", host=HOST, forum_id=UUID(int=7), organisation="val-doise"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Nominations: two stores
+
+
+def test_a_nomination_is_recorded_by_the_forum_and_by_the_project_each_in_its_store(world: World) -> None:
+    # when Nord's organiser nominates a project selected locally
+    result = world.nominate("nord-1", cid="nominate-nord-1")
+    # then the forum (Somme's store) keeps the project as it stood, and the project (Nord's store) knows it
+    assert result["organisation"] == "nord" and result["title"] == "Projet nord-1"
+    assert (result["nominated"], result["quota"]) == (1, 2)
+    assert world.topics("Forum.ProjectNominated") == [("somme", "domain.forum:Forum.ProjectNominated")]
+    assert world.topics("Project.Nominated") == [("nord", "domain.project:Project.Nominated")]
+    # and the same command sent again (a retry) records nothing more and answers the same
+    assert world.nominate("nord-1", cid="nominate-nord-1") == result
+    assert len(world.topics("Nominated")) == 2
+
+
+def test_a_host_nominating_its_own_project_writes_two_commands_in_one_store(world: World) -> None:
+    world.nominate("somme-1", cid="nominate-somme-1")
+    assert world.topics("Nominated") == [
+        ("somme", "domain.forum:Forum.ProjectNominated"),
+        ("somme", "domain.project:Project.Nominated"),
+    ]
+
+
+def test_a_nomination_over_quota_is_refused(world: World) -> None:
+    world.nominate("nord-1")
+    world.nominate("nord-2")
+    refused(world, DomainError, "quota_exceeded", lambda: world.nominate("nord-3"))
+
+
+def test_a_project_not_selected_locally_cannot_be_nominated(world: World) -> None:
+    # nord-4 was marked not selected by Nord's organiser
+    refused(world, DomainError, "not_selected_locally", lambda: world.nominate("nord-4"))
+
+
+def test_only_an_organiser_of_the_projects_organisation_nominates_it(world: World) -> None:
+    store, project_id = world.projects["nord-1"]
+
+    def by(actor: Actor) -> Callable[[], Any]:
+        return lambda: forums.nominate(
+            world.app,
+            actor,
+            command_id(),
+            host=HOST,
+            forum_id=world.forum_id,
+            project_id=project_id,
+            organisation=store,
+        )
+
+    refused(world, NotFound, "not_found", by(world["organiser-oise"]))  # Nord's project, seen from Oise
+    refused(world, Forbidden, "forum_role_required", by(world["agent-nord"]))
+    refused(world, NotFound, "not_found", by(world["organiser-val-doise"]))  # not invited
+
+
+def test_a_withdrawn_nomination_frees_the_quota_and_the_project(world: World) -> None:
+    world.nominate("nord-1")
+    world.nominate("nord-2")
+    withdrawn = world.run(
+        forums.withdraw_nomination,
+        world["organiser-nord"],
+        project_id=world.project("nord-1"),
+        reason="Équipe indisponible.",
+    )
+    assert withdrawn["withdrawn"] is True and withdrawn["nominated"] == 1
+    assert world.topics("Project.NominationWithdrawn") == [("nord", "domain.project:Project.NominationWithdrawn")]
+    world.nominate("nord-3")  # within quota again
+    # on the day it is too late
+    world.clock.set(ON_THE_DAY)
+    refused(
+        world,
+        DomainError,
+        "withdrawal_too_late",
+        lambda: world.run(forums.withdraw_nomination, world["organiser-nord"], project_id=world.project("nord-2")),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Coaching and pitches
+
+
+def test_coaches_are_appointed_with_their_forum_role_and_record_only_their_teams_sessions(world: World) -> None:
+    nominated_world(world)
+    coach1, coach2 = world["coach-1"], world["coach-2"]
+    for coach in (coach1, coach2):
+        world.run(forums.appoint_coach, world.host, person_id=coach.person_id, organisation="beta-gouv")
+    # the grant of the forum role lives next to the forum, in the host's store
+    assert world.topics("ForumRoles.Granted") == [("somme", "domain.person:ForumRoles.Granted")] * 2
+    teams = [world.project(label) for label in ("nord-1", "oise-1")]
+    rota = coaching_rota(teams, [coach1.person_id, coach2.person_id], starts_at=ON_THE_DAY, minutes=50)
+    assert world.run(forums.assign_coaching, world.host, slots=rota)["assigned"] == 2
+    session = {
+        "project_id": world.project("nord-1"),
+        "notes": "Problématisation.",
+        "problem_statement": "Comment aider l'usager à trouver le bon interlocuteur ?",
+        "pitch_points": ["le problème vécu"],
+    }
+    assert world.run(forums.record_coaching_session, world.in_forum("coach-1", "coach"), **session)["sessions"] == 1
+    # the other coach is not this team's
+    refused(
+        world,
+        DomainError,
+        "not_assigned_coach",
+        lambda: world.run(forums.record_coaching_session, world.in_forum("coach-2", "coach"), **session),
+    )
+    # and someone who is no coach of the forum does not see it at all
+    refused(world, NotFound, "not_found", lambda: world.run(forums.record_coaching_session, coach1, **session))
+
+
+def test_the_running_order_is_set_then_pitches_are_recorded_and_it_no_longer_changes(world: World) -> None:
+    nominated_world(world, per_organisation=1)
+    teams = [world.project(label) for label in ("nord-1", "oise-1", "somme-1")]
+    slots = running_order(teams, starts_at=ON_THE_DAY, pitch_seconds=180, questions_seconds=300)
+    assert world.run(forums.set_running_order, world.host, slots=slots)["slots"] == 3
+    world.clock.set(ON_THE_DAY)
+    world.run(forums.record_pitch, world.host, project_id=teams[0], duration_seconds=191)
+    world.run(forums.record_absence, world.host, project_id=teams[1])
+    refused(
+        world,
+        DomainError,
+        "pitches_started",
+        lambda: world.run(
+            forums.set_running_order,
+            world.host,
+            slots=running_order(teams[::-1], starts_at=ON_THE_DAY, pitch_seconds=180, questions_seconds=300),
+        ),
+    )
+    refused(
+        world,
+        DomainError,
+        "slot_overlaps",
+        lambda: world.run(
+            forums.set_running_order,
+            world.host,
+            slots=[PitchSlot(teams[0], ON_THE_DAY, 180, 300), PitchSlot(teams[1], ON_THE_DAY, 180, 300)],
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The jury
+
+
+def test_appointing_a_juror_grants_the_forum_role_and_needs_an_existing_person(world: World) -> None:
+    juror = world["juror-nord"]
+    world.run(forums.appoint_juror, world.host, person_id=juror.person_id, organisation="nord", college="élu")
+    assert world.topics("ForumRoles.Granted") == [("somme", "domain.person:ForumRoles.Granted")]
+    refused(
+        world,
+        NotFound,
+        "person_not_found",
+        lambda: world.run(
+            forums.appoint_juror, world.host, person_id=str(UUID(int=5)), organisation="nord", college="élu"
+        ),
+    )
+
+
+def test_a_juror_scores_and_revises_and_a_retry_with_the_same_command_id_records_once(world: World) -> None:
+    jury_world(world)
+    juror = world.juror("nord")
+    kwargs: dict[str, Any] = {"host": HOST, "forum_id": world.forum_id, "project_id": world.project("oise-1")}
+    first = forums.record_score(world.app, juror, "phone-1", scores={"usagers": 4, "pitch": 3}, **kwargs)
+    again = forums.record_score(world.app, juror, "phone-1", scores={"usagers": 4, "pitch": 3}, **kwargs)
+    assert first == again and first["revision"] == 1
+    revised = forums.record_score(world.app, juror, "phone-2", scores={"usagers": 5, "pitch": 3}, **kwargs)
+    assert revised["revision"] == 2 and revised["scores"] == {"usagers": 5, "pitch": 3}
+    assert len(world.topics("Forum.ScoreRecorded")) == 2
+
+
+def test_a_score_from_a_recused_juror_is_refused(world: World) -> None:
+    jury_world(world)
+    # recused by the rule: a Nord juror never scores a Nord project
+    refused(world, DomainError, "conflict_of_interest", lambda: score(world, "nord", "nord-1"))
+    # recused by declaration
+    world.run(
+        forums.declare_conflict,
+        world.juror("nord"),
+        project_id=world.project("oise-1"),
+        reason="Mon conjoint fait partie de l'équipe.",
+    )
+    refused(world, DomainError, "conflict_of_interest", lambda: score(world, "nord", "oise-1"))
+
+
+def test_a_score_outside_the_scale_is_refused_naming_the_criterion(world: World) -> None:
+    jury_world(world)
+    error = refused(world, DomainError, "score_out_of_scale", lambda: score(world, "nord", "oise-1", usagers=6))
+    assert error.field == "scores.usagers"
+
+
+def test_a_score_after_deliberation_closed_is_refused(world: World) -> None:
+    deliberated_world(world)
+    refused(world, DomainError, "deliberation_closed", lambda: score(world, "nord", "oise-2", usagers=5))
+
+
+def test_a_score_by_someone_not_of_the_jury_is_forbidden(world: World) -> None:
+    jury_world(world)
+    refused(
+        world,
+        Forbidden,
+        "forum_role_required",
+        lambda: world.run(
+            forums.record_score,
+            world["organiser-nord"],
+            project_id=world.project("oise-1"),
+            scores={"usagers": 4, "pitch": 3},
+        ),
+    )
+
+
+def test_changing_criteria_after_scoring_began_needs_an_amendment(world: World) -> None:
+    jury_world(world)
+    score(world, "nord", "oise-1")
+    new_rules = JuryRules(criteria=(*CRITERIA, Criterion("cout", "Coût", 1)), scale_min=1, scale_max=5)
+    refused(world, DomainError, "rules_locked", lambda: world.run(forums.set_jury_rules, world.host, rules=new_rules))
+    amended = world.run(
+        forums.amend_jury_rules, world.host, rules=new_rules, reason="Le jury ajoute le coût, à la demande des élus."
+    )
+    assert amended["rules_version"] == 2
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Deliberation, budget, votes, publication
+
+
+def test_an_award_over_the_budget_is_refused(world: World) -> None:
+    jury_world(world)
+    score_everything(world)
+    world.run(forums.set_budget, world.host, budget_cents=1_000_000)
+    world.run(forums.compute_ranking, world.host)
+    world.run(forums.open_deliberation, world.host)
+    laureates = [world.project("nord-1"), world.project("oise-1")]
+    refused(
+        world,
+        DomainError,
+        "budget_exceeded",
+        lambda: world.run(
+            forums.designate_laureates,
+            world.host,
+            prize_key="laureats",
+            project_ids=laureates,
+            amounts={laureates[0]: 600_000, laureates[1]: 500_000},
+        ),
+    )
+    designated = world.run(
+        forums.designate_laureates,
+        world.host,
+        prize_key="laureats",
+        project_ids=laureates,
+        amounts={laureates[0]: 600_000, laureates[1]: 400_000},
+    )
+    assert designated["departs_from_ranking"] is False
+
+
+def test_a_publication_before_deliberation_is_refused(world: World) -> None:
+    jury_world(world)
+    score_everything(world)
+    refused(world, DomainError, "palmares_not_deliberated", lambda: world.run(forums.publish_palmares, world.host))
+
+
+def organise_vote(world: World, opens_at: datetime, closes_at: datetime) -> None:
+    world.run(forums.define_prize, world.host, prize=Prize("public", "Prix du public", "vote", laureates=1))
+    world.run(
+        forums.organise_vote,
+        world.host,
+        prize_key="public",
+        electorate=[Voter(world[f"voter-{org}"].person_id, org) for org in ("nord", "oise", "somme")],
+        opens_at=opens_at,
+        closes_at=closes_at,
+        draw_seed="graine-publiee-2019",
+    )
+
+
+def vote(world: World, voter_org: str, label: str) -> Any:
+    return world.run(
+        forums.cast_vote,
+        world.in_forum(f"voter-{voter_org}", "voter"),
+        prize_key="public",
+        project_id=world.project(label),
+    )
+
+
+def test_each_voter_votes_once_within_the_period(world: World) -> None:
+    nominated_world(world)
+    opens_at, closes_at = ON_THE_DAY, ON_THE_DAY + timedelta(hours=2)
+    organise_vote(world, opens_at, closes_at)
+    # voters received their forum role with the vote
+    assert len(world.topics("ForumRoles.Granted")) == 3
+    # before the period
+    world.clock.set(opens_at - timedelta(minutes=1))
+    refused(world, DomainError, "vote_not_open", lambda: vote(world, "nord", "oise-1"))
+    # within it, once
+    world.clock.set(opens_at + timedelta(minutes=5))
+    assert vote(world, "nord", "oise-1")["voted"] is True
+    refused(world, DomainError, "already_voted", lambda: vote(world, "nord", "somme-1"))
+    # never for one's own département (the rule of this vote)
+    refused(world, DomainError, "own_organisation_vote", lambda: vote(world, "oise", "oise-1"))
+    # after the period
+    world.clock.set(closes_at)
+    refused(world, DomainError, "vote_closed", lambda: vote(world, "oise", "nord-1"))
+    # someone outside the electorate is not a voter of this forum
+    refused(
+        world,
+        Forbidden,
+        "forum_role_required",
+        lambda: world.run(
+            forums.cast_vote, world["juror-nord"], prize_key="public", project_id=world.project("oise-1")
+        ),
+    )
+    counted = world.run(forums.count_votes, world.host, prize_key="public")
+    assert counted["count"]["laureates"] == [str(world.project("oise-1"))]
+
+
+def test_the_palmares_is_published_once_after_deliberation_and_the_hosts_chain_head_is_anchored(world: World) -> None:
+    deliberated_world(world)
+    world.clock.set(ON_THE_DAY + timedelta(hours=3))
+    published = world.run(forums.publish_palmares, world.host)
+    laureates = published["palmares"]["prizes"][0]["laureates"]
+    assert [entry["title"] for entry in laureates] == ["Projet nord-1", "Projet oise-1"]
+    with world.db.connect(autocommit=True) as conn:
+        anchors = conn.execute("SELECT organisation, reason FROM store.anchors").fetchall()
+    assert ("somme", f"publication du palmarès {world.forum_id}") in [(a[0], a[1]) for a in anchors]
+    refused(world, DomainError, "palmares_published", lambda: world.run(forums.publish_palmares, world.host))
+
+
+def test_concurrent_jurors_scoring_at_once_all_get_their_scores_saved(world: World) -> None:
+    import threading
+
+    jury_world(world)
+    errors: list[BaseException] = []
+
+    def scorer(juror_org: str, labels: list[str]) -> None:
+        try:
+            for label in labels:
+                score(world, juror_org, label)
+        except BaseException as error:  # collected for the assertion below
+            errors.append(error)
+
+    threads = [
+        threading.Thread(
+            target=scorer,
+            args=(org, [f"{other}-{i}" for other in ("nord", "oise", "somme") if other != org for i in (1, 2)]),
+        )
+        for org in ("nord", "oise", "somme")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(world.topics("Forum.ScoreRecorded")) == 12
