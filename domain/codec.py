@@ -14,15 +14,15 @@ _ENVELOPE = frozenset({"originator_id", "originator_version"})
 
 
 @cache
-def _payload_decoder(cls: type[Any]) -> tuple[type[msgspec.Struct], "msgspec.msgpack.Decoder[Any]"]:
-    """A struct with the event's own fields, so a stored payload decodes straight into typed values."""
-    fields = [
-        (name, hint)
+def _payload_decoder(cls: type[Any]) -> tuple[Any, "msgspec.msgpack.Decoder[dict[str, Any]]"]:
+    """A TypedDict of the event's own fields: a stored payload decodes straight into the event's typed ``__dict__``."""
+    fields = {
+        name: hint
         for name, hint in typing.get_type_hints(cls).items()
         if name not in _ENVELOPE and hint is not ClassVar and typing.get_origin(hint) is not ClassVar
-    ]
-    struct = msgspec.defstruct(f"{cls.__qualname__}.Payload", fields, kw_only=True)
-    return struct, msgspec.msgpack.Decoder(struct)
+    }
+    payload: Any = typing.TypedDict(f"{cls.__qualname__}.Payload", fields)  # type: ignore[misc]  # built from the type hints
+    return payload, msgspec.msgpack.Decoder(payload)
 
 
 def encode_event(event: Any) -> tuple[str, UUID, int, bytes]:
@@ -40,18 +40,17 @@ def encode_event(event: Any) -> tuple[str, UUID, int, bytes]:
 def decode_event(topic: str, state: bytes, originator_id: UUID | str, originator_version: int) -> Any:
     """The domain event stored under ``topic``, upcast to its class's current version."""
     cls = resolve_topic(topic)
-    struct, decoder = _payload_decoder(cls)
+    payload, decoder = _payload_decoder(cls)
     class_version = getattr(cls, "class_version", 1)
     if class_version == 1:
-        payload = decoder.decode(state)
+        fields = decoder.decode(state)
     else:
         raw = _generic_decoder.decode(state)
         version = raw.pop("class_version", 1)
         while version < class_version:
             getattr(cls, f"upcast_v{version}_v{version + 1}")(raw)
             version += 1
-        payload = msgspec.convert(raw, struct)
-    fields = {name: getattr(payload, name) for name in payload.__struct_fields__}
+        fields = msgspec.convert(raw, payload)
     fields["originator_id"] = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
     fields["originator_version"] = originator_version
     event = object.__new__(cls)

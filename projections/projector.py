@@ -8,6 +8,7 @@ or doubles an event. The projector wakes on the recorder's NOTIFY, with a slow p
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 import time
@@ -125,7 +126,7 @@ class Projector:
                 self.batch_size,
             )
             if rows:
-                await projection.apply(conn, [_envelope(row) for row in rows])
+                await projection.apply(conn, _envelopes(rows))
             new_position = rows[-1]["notification_id"] if len(rows) == self.batch_size else head
             await conn.execute(
                 "UPDATE read.positions SET position = $2, updated_at = clock_timestamp() WHERE projection = $1",
@@ -189,7 +190,7 @@ class Projector:
                 )
                 if not rows:
                     return done
-                await projection.apply(conn, [_envelope(row) for row in rows])
+                await projection.apply(conn, _envelopes(rows))
                 after = rows[-1]["notification_id"]
                 done += len(rows)
                 if progress:
@@ -239,9 +240,25 @@ class Projector:
         self._wake.set()
 
 
-def _envelope(row: asyncpg.Record) -> Envelope:
-    event = decode_event(row["topic"], row["state"], row["originator_id"], row["originator_version"])
-    return Envelope(row["notification_id"], row["organisation"], row["recorded_at"], event)
+def _envelopes(rows: Sequence[asyncpg.Record]) -> list[Envelope]:
+    """A batch decoded. Its thousands of new objects all live until the batch is applied, so the cyclic garbage
+    collector, if it ran meanwhile, would only walk them again and again: a third of a rebuild's time was spent
+    so. It is paused while decoding (reference counting still frees memory) and runs as usual afterwards."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return [
+            Envelope(
+                row["notification_id"],
+                row["organisation"],
+                row["recorded_at"],
+                decode_event(row["topic"], row["state"], row["originator_id"], row["originator_version"]),
+            )
+            for row in rows
+        ]
+    finally:
+        if paused:
+            gc.enable()
 
 
 class ProgressBar:
