@@ -38,27 +38,26 @@ PERIODIC = "périodique"  # the reason of periodic anchors (which skip heads alr
 KEY_FILE = "audit-ed25519.pem"
 EXPORT_FORMAT = "forum-audit-export"
 EXPORT_VERSION = 1
-PAGE = 10_000  # rows per keyset page
 PARIS = ZoneInfo("Europe/Paris")
 
 _PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _LENGTH = struct.Struct(">i")
-_INT8 = struct.Struct(">q")
-_POSITION_ID_VERSION = struct.Struct(">q16sq")
+_FIXED = struct.Struct(">iqi16siq")  # (8, position), (16, originator id), (8, version)
+_RECORDED_AT = struct.Struct(">iq")  # (8, microseconds since 2000)
 
 CANONICAL_ROW = (
-    "int4 length || UTF-8 organisation, int8 position, uuid originator_id (16 bytes), int8 originator_version, "
-    "int4 length || UTF-8 topic, int4 length || state, int8 recorded_at (microseconds since 2000-01-01 UTC); "
-    "all big-endian"
+    "the 7 stored columns organisation, notification_id, originator_id, originator_version, topic, state, "
+    "recorded_at, each as a big-endian int4 length then its value in PostgreSQL's binary format (a tuple of "
+    "binary COPY without its field count): UTF-8 text, int8, 16-byte uuid, int8, UTF-8 text, raw bytea, "
+    "int8 microseconds since 2000-01-01 UTC"
 )
 
 
 # -- the chain ---------------------------------------------------------------------------------------------
 
 
-def _prefixed(text: str) -> bytes:
-    data = text.encode()
+def _prefixed(data: bytes) -> bytes:
     return _LENGTH.pack(len(data)) + data
 
 
@@ -79,15 +78,14 @@ def canonical_row(
     state: bytes,
     recorded_at: datetime,
 ) -> bytes:
-    """The bytes a link covers: the stored row, field by field, as ``store.canonical_event`` builds them in SQL."""
+    """The bytes a link covers, as ``store.canonical_event`` builds them in SQL and binary COPY sends them."""
     return b"".join(
         (
-            _prefixed(organisation),
-            _POSITION_ID_VERSION.pack(position, originator_id.bytes, originator_version),
-            _prefixed(topic),
-            _LENGTH.pack(len(state)),
-            state,
-            _INT8.pack(micros_since_2000(recorded_at)),
+            _prefixed(organisation.encode()),
+            _FIXED.pack(8, position, 16, originator_id.bytes, 8, originator_version),
+            _prefixed(topic.encode()),
+            _prefixed(state),
+            _RECORDED_AT.pack(8, micros_since_2000(recorded_at)),
         )
     )
 
@@ -96,29 +94,41 @@ def chain_link(previous: bytes, canonical: bytes) -> bytes:
     return hashlib.sha256(previous + canonical).digest()
 
 
-class _Canonical:
-    """``canonical_row`` for one organisation's rows as asyncpg returns them, with its prefixes cached."""
+@dataclass(frozen=True)
+class StoredRow:
+    """A canonical row read back into its columns."""
 
-    def __init__(self, organisation: str) -> None:
-        self.organisation = _prefixed(organisation)
-        self.topics: dict[str, bytes] = {}
+    organisation: str
+    position: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+    recorded_at: datetime
 
-    def __call__(  # noqa: PLR0917  # called once per event verified: positional arguments are the cheapest
-        self, position: int, originator_id: UUID, version: int, topic: str, state: bytes, micros: int
-    ) -> bytes:
-        prefixed = self.topics.get(topic)
-        if prefixed is None:
-            prefixed = self.topics[topic] = _prefixed(topic)
-        return b"".join(
-            (
-                self.organisation,
-                _POSITION_ID_VERSION.pack(position, originator_id.bytes, version),
-                prefixed,
-                _LENGTH.pack(len(state)),
-                state,
-                _INT8.pack(micros),
-            )
-        )
+
+def parse_canonical(canonical: bytes) -> StoredRow:
+    (length,) = _LENGTH.unpack_from(canonical, 0)
+    organisation = canonical[4 : 4 + length].decode()
+    at = 4 + length
+    _, position, _, originator_id, _, version = _FIXED.unpack_from(canonical, at)
+    at += _FIXED.size
+    (length,) = _LENGTH.unpack_from(canonical, at)
+    topic = canonical[at + 4 : at + 4 + length].decode()
+    at += 4 + length
+    (length,) = _LENGTH.unpack_from(canonical, at)
+    state = canonical[at + 4 : at + 4 + length]
+    at += 4 + length
+    _, micros = _RECORDED_AT.unpack_from(canonical, at)
+    return StoredRow(
+        organisation,
+        position,
+        UUID(bytes=originator_id),
+        version,
+        topic,
+        bytes(state),
+        _PG_EPOCH + micros * _MICROSECOND,
+    )
 
 
 # -- anchors -----------------------------------------------------------------------------------------------
@@ -302,16 +312,23 @@ class _AnchorCheck:
             self._advance()
 
 
-_WALK = """
-SELECT coalesce(e.notification_id, c.position), e.originator_id, e.originator_version, e.topic, e.state,
-       e.recorded_at, c.link, e.notification_id IS NOT NULL
-FROM (SELECT notification_id, originator_id, originator_version, topic, state, recorded_at
-      FROM store.forum_events WHERE organisation = $1 AND notification_id > $2
-      ORDER BY notification_id LIMIT $3) e
-FULL JOIN (SELECT position, link FROM store.chain WHERE organisation = $1 AND position > $2
-           ORDER BY position LIMIT $3) c ON c.position = e.notification_id
-ORDER BY 1 LIMIT $3
+# Every stored column of an organisation's events in log order, with its link: streamed as binary COPY, whose
+# tuples hold the columns exactly as the canonical row lays them out (after a 2-byte field count).
+_STREAM = """
+SELECT e.organisation, e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, e.recorded_at,
+       c.link
+FROM store.forum_events e
+LEFT JOIN store.chain c ON c.organisation = e.organisation AND c.position = e.notification_id
+WHERE e.organisation = $1 ORDER BY e.notification_id
 """
+_FIRST_ORPHAN_LINK = """
+SELECT min(c.position) FROM store.chain c WHERE c.organisation = $1
+AND NOT EXISTS (SELECT 1 FROM store.forum_events e WHERE e.organisation = c.organisation
+                AND e.notification_id = c.position)
+"""
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"
+_COPY_HEADER = struct.Struct(">11sii")  # signature, flags, header extension length
+_NO_ANCHOR = 1 << 63
 
 _ORGANISATIONS = """
 WITH RECURSIVE events(o) AS (
@@ -329,18 +346,13 @@ UNION SELECT DISTINCT organisation FROM store.anchors
 ORDER BY 1
 """
 
-EventSink = Callable[[int, Any, bytes], None]  # (position, row, recomputed link)
+EventSink = Callable[[bytes, bytes], None]  # (canonical row, recomputed link)
 
 
 async def _connect(db: Database) -> Any:
     import asyncpg
 
-    conn = await asyncpg.connect(**db.asyncpg_kwargs(), server_settings={"role": PROJECTOR_ROLE})
-    # timestamptz as PostgreSQL's own microseconds since 2000: exactly what the canonical row holds.
-    await conn.set_type_codec(
-        "timestamptz", schema="pg_catalog", encoder=lambda t: t, decoder=lambda t: t[0], format="tuple"
-    )
-    return conn
+    return await asyncpg.connect(**db.asyncpg_kwargs(), server_settings={"role": PROJECTOR_ROLE})
 
 
 async def _anchors_of(conn: Any, organisation: str) -> list[Anchor]:
@@ -349,47 +361,112 @@ async def _anchors_of(conn: Any, organisation: str) -> list[Anchor]:
         " WHERE organisation = $1 ORDER BY position, id",
         organisation,
     )
-    return [Anchor(r[0], _PG_EPOCH + r[1] * _MICROSECOND, r[2], r[3], r[4], r[5]) for r in rows]
+    return [_anchor(row) for row in rows]
 
 
-async def _walk(conn: Any, organisation: str, sink: EventSink | None = None, page: int = PAGE) -> ChainReport:
-    """Recompute ``organisation``'s chain from its events, against its stored links and its anchors."""
+class _ChainStream:
+    """Splits the binary COPY stream of one organisation's rows as it arrives and recomputes the chain on the way.
+
+    Each tuple is: int16 field count (8), the 7 columns of the canonical row, then the stored link (or NULL).
+    Hashing the received bytes themselves means the verifier rebuilds nothing and trusts no database function.
+    """
+
+    def __init__(self, organisation: str, anchors: _AnchorCheck, sink: EventSink | None) -> None:
+        # Of a tuple's head, only the field count, the position and the topic's length are read; the rest has a
+        # fixed size: the organisation (known, as the query selects it) and the (length, value) of fixed types.
+        self.head = struct.Struct(f">h4x{len(organisation.encode())}x4xq4x16x4x8xi")
+        self.anchors = anchors
+        self.sink = sink
+        self.pending = b""
+        self.started = False
+        self.finished = False
+        self.previous = GENESIS
+        self.last = 0
+        self.events = 0
+        self.linked = 0
+        self.first_break: Break | None = None
+
+    async def __call__(self, chunk: bytes) -> None:
+        data = self.pending + chunk if self.pending else chunk
+        at = 0
+        if not self.started:
+            if len(data) < _COPY_HEADER.size:
+                self.pending = data
+                return
+            signature, _, extension = _COPY_HEADER.unpack_from(data)
+            if signature != _COPY_SIGNATURE:
+                raise RuntimeError("flux COPY inattendu")
+            at, self.started = _COPY_HEADER.size + extension, True
+        self.pending = data[self._rows(data, at) :]
+
+    def _rows(self, data: bytes, at: int) -> int:
+        """Consume every complete tuple of ``data`` from ``at``; returns where the incomplete rest begins."""
+        unpack_head, head_size, unpack_length = self.head.unpack_from, self.head.size, _LENGTH.unpack_from
+        sha256, anchors, sink = hashlib.sha256, self.anchors, self.sink
+        previous, last, events, linked = self.previous, self.last, self.events, self.linked
+        next_anchor = _NO_ANCHOR if anchors.next_position is None else anchors.next_position
+        end = len(data)
+        while at + head_size <= end:
+            count, position, topic_length = unpack_head(data, at)
+            if count != 8:
+                raise RuntimeError(f"flux COPY inattendu après la position {last}")
+            state_at = at + head_size + topic_length
+            if state_at + 4 > end:
+                break
+            row_end = state_at + 16 + unpack_length(data, state_at)[0]  # (length, state), then (8, recorded_at)
+            if row_end + 4 > end:
+                break
+            link_length = unpack_length(data, row_end)[0]
+            tuple_end = row_end + 4 + (link_length if link_length > 0 else 0)
+            if tuple_end > end:
+                break
+            canonical = data[at + 2 : row_end]
+            link = sha256(previous + canonical).digest()
+            if link_length < 0:
+                if self.first_break is None:
+                    self.first_break = Break(position, "unchained", REASONS["unchained"])
+            else:
+                linked += 1
+                if link != data[row_end + 4 : tuple_end] and self.first_break is None:
+                    self.first_break = Break(position, "altered", REASONS["altered"])
+            if position >= next_anchor:
+                anchors.at(position, link)
+                next_anchor = _NO_ANCHOR if anchors.next_position is None else anchors.next_position
+            if sink is not None:
+                sink(canonical, link)
+            previous, last = link, position
+            events += 1
+            at = tuple_end
+        if data[at : at + 2] == b"\xff\xff":  # the stream's trailer
+            self.finished = True
+            at += 2
+        self.previous, self.last, self.events, self.linked = previous, last, events, linked
+        return at
+
+
+async def _walk(conn: Any, organisation: str, sink: EventSink | None = None) -> ChainReport:
+    """Recompute ``organisation``'s chain from its events, against its stored links and its anchors.
+
+    Call inside a transaction (one snapshot for the events, links and anchors).
+    """
     report = ChainReport(organisation)
     anchors = _AnchorCheck(await _anchors_of(conn, organisation), report)
-    canonical = _Canonical(organisation)
-    sha256 = hashlib.sha256
-    statement = await conn.prepare(_WALK)
-    previous = GENESIS
-    after = 0
-    events = 0
-    last = 0
-    first_break: Break | None = None
-    while True:
-        rows = await statement.fetch(organisation, after, page)
-        for position, originator_id, version, topic, state, micros, stored, has_event in rows:
-            if not has_event:
-                if first_break is None:
-                    first_break = Break(position, "missing", REASONS["missing"])
-                continue
-            link = sha256(previous + canonical(position, originator_id, version, topic, state, micros)).digest()
-            if link != stored and first_break is None:
-                kind = "unchained" if stored is None else "altered"
-                first_break = Break(position, kind, REASONS[kind])
-            previous = link
-            last = position
-            events += 1
-            if anchors.next_position is not None and anchors.next_position <= position:
-                anchors.at(position, link)
-            if sink is not None:
-                sink(position, (originator_id, version, topic, state, micros), link)
-        if len(rows) < page:
-            break
-        after = rows[-1][0]
+    stream = _ChainStream(organisation, anchors, sink)
+    # Both sides are read in log order from their (organisation, position) indexes: no sort of a whole history.
+    await conn.execute("SET LOCAL enable_sort = off")
+    await conn.copy_from_query(_STREAM, organisation, output=stream, format="binary")
+    if not stream.finished or stream.pending:
+        raise RuntimeError("flux COPY incomplet")
     anchors.finish()
-    report.events = events
-    report.first_break = first_break
-    if events:
-        report.head, report.head_position = previous, last
+    first_break = stream.first_break
+    links = await conn.fetchval("SELECT count(*) FROM store.chain WHERE organisation = $1", organisation)
+    if links != stream.linked:
+        orphan = await conn.fetchval(_FIRST_ORPHAN_LINK, organisation)
+        if orphan is not None and (first_break is None or orphan < first_break.position):
+            first_break = Break(orphan, "missing", REASONS["missing"])
+    report.events, report.first_break = stream.events, first_break
+    if stream.events:
+        report.head, report.head_position = stream.previous, stream.last
     return report
 
 
@@ -616,18 +693,18 @@ async def export_async(
                         ExportAnchor(anchored_at=a.anchored_at, position=a.position, head=a.head, reason=a.reason)
                     )
 
-                def write_event(position: int, row: Any, link: bytes) -> None:
-                    originator_id, version, topic, state, micros = row
+                def write_event(canonical: bytes, link: bytes) -> None:
+                    row = parse_canonical(canonical)
                     writer.line(
                         ExportEvent(
-                            position=position,
-                            originator_id=UUID(bytes=originator_id.bytes),
-                            originator_version=version,
-                            topic=topic,
-                            recorded_at=_PG_EPOCH + micros * _MICROSECOND,
-                            state=bytes(state),
+                            position=row.position,
+                            originator_id=row.originator_id,
+                            originator_version=row.originator_version,
+                            topic=row.topic,
+                            recorded_at=row.recorded_at,
+                            state=row.state,
                             link=link.hex(),
-                            payload=msgspec.Raw(_readable_payload(state)),
+                            payload=msgspec.Raw(_readable_payload(row.state)),
                         )
                     )
 
@@ -698,7 +775,6 @@ class _ExportCheck:
 
     problem: str | None = None
     header: ExportHeader | None = None
-    canonical: _Canonical | None = None
     anchors: list[ExportAnchor] = field(default_factory=list)
     anchor_index: int = 0
     previous: bytes = GENESIS
@@ -715,7 +791,7 @@ class _ExportCheck:
                     f"ligne {number} : format {item.format} v{item.version} inconnu "
                     f"(attendu {EXPORT_FORMAT} v{EXPORT_VERSION})"
                 )
-            self.header, self.canonical = item, _Canonical(item.organisation)
+            self.header = item
         elif self.end is not None:
             raise _Malformed(f"ligne {number} : rien ne doit suivre la fin de l'export avant sa signature")
         elif isinstance(item, ExportAnchor):
@@ -730,19 +806,20 @@ class _ExportCheck:
             raise _Malformed(f"ligne {number} : ligne « {type(item).__name__} » inattendue ici")
 
     def event(self, number: int, item: ExportEvent) -> None:
-        if self.canonical is None:
+        if self.header is None:
             raise _Malformed(f"ligne {number} : événement avant l'en-tête")
         if item.recorded_at.tzinfo is None:
             raise _Malformed(f"ligne {number} : l'heure d'enregistrement n'a pas de fuseau horaire")
         if item.position <= self.position:
             raise _Malformed(f"ligne {number} : position {item.position} après {self.position} (ordre du journal)")
-        canonical = self.canonical(
+        canonical = canonical_row(
+            self.header.organisation,
             item.position,
-            item.originator_id,
-            item.originator_version,
-            item.topic,
-            item.state,
-            micros_since_2000(item.recorded_at),
+            originator_id=item.originator_id,
+            originator_version=item.originator_version,
+            topic=item.topic,
+            state=item.state,
+            recorded_at=item.recorded_at,
         )
         link = chain_link(self.previous, canonical)
         if link.hex() != item.link:

@@ -2,10 +2,10 @@
 -- that writes its events (an AFTER INSERT trigger), so no committed event ever exists unchained.
 --   link(p) = sha256(link(previous position of the same organisation) || canonical row(p)),
 --   the link before an organisation's first event being 32 zero bytes.
--- The canonical row is PostgreSQL's binary form of the stored columns, text and bytea length-prefixed:
---   int4 length || UTF-8 organisation, int8 notification_id, uuid (16 bytes), int8 originator_version,
---   int4 length || UTF-8 topic, int4 length || state, timestamptz (int8 microseconds since 2000-01-01 UTC).
--- forum/audit.py recomputes the same bytes in Python, from the raw rows, to verify (it trusts no function here).
+-- The canonical row is the 7 stored columns (organisation, notification_id, originator_id, originator_version,
+-- topic, state, recorded_at), each as an int4 length then its value in PostgreSQL's binary format: exactly a
+-- binary COPY tuple without its field count. forum/audit.py verifies by hashing the bytes a binary COPY of the
+-- rows sends (it rebuilds nothing and trusts no function here), and exports are checked by rebuilding them.
 -- Chain heads are anchored in store.anchors: periodically and at every palmarès publication.
 
 -- The events are written under the recorder's EXCLUSIVE table lock, so chaining follows commit order.
@@ -16,10 +16,12 @@ CREATE FUNCTION store.canonical_event(
     topic text, state bytea, recorded_at timestamptz
 ) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE
 RETURN int4send(octet_length(convert_to(organisation, 'UTF8'))) || convert_to(organisation, 'UTF8')
-    || int8send(notification_id) || uuid_send(originator_id) || int8send(originator_version)
+    || '\x00000008'::bytea || int8send(notification_id)
+    || '\x00000010'::bytea || uuid_send(originator_id)
+    || '\x00000008'::bytea || int8send(originator_version)
     || int4send(octet_length(convert_to(topic, 'UTF8'))) || convert_to(topic, 'UTF8')
     || int4send(octet_length(state)) || state
-    || timestamptz_send(recorded_at);
+    || '\x00000008'::bytea || timestamptz_send(recorded_at);
 
 CREATE TABLE store.chain (
     organisation text NOT NULL,
