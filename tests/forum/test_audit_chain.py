@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,24 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.errors import ConcurrentChange
+from domain.organisation import Organisation
+from domain.values import Meta
 from forum import audit
 from forum.access import Actor
 from forum.application import ForumApplication
 from forum.database import APP_ROLE, READER_ROLE, Database, migrate
+from forum.tenancy import store_of
 from tests.conftest import command_id
+
+META = Meta(
+    actor="system",
+    role="admin",
+    organisation="nord",
+    actor_organisation="platform",
+    at=datetime(2019, 11, 28, 9, 0, tzinfo=UTC),
+    command_id="c1",
+    correlation_id="c1",
+)
 
 # -- helpers ---------------------------------------------------------------------------------------------------
 
@@ -333,6 +347,64 @@ def test_two_events_swapped_in_the_log_are_caught_at_the_first_of_them(
         " WHERE notification_id IN (-4, -6)",
     )
     assert first_break(db, "nord") == (4, "altered")
+
+
+def given_a_long_history(app: ForumApplication, admin: Actor, renames: int) -> None:
+    """nord registered, then renamed ``renames`` times, saved 500 events per transaction."""
+    app.register_organisation(admin, command_id(), slug="nord", name="Nord", kind="departement")
+    organisation = app.load(Organisation, Organisation.id_for("nord"), "nord")
+    for n in range(renames):
+        organisation.rename(name=f"Département du Nord, version {n}", meta=META)
+        if (n + 1) % 500 == 0 or n + 1 == renames:
+            with store_of("nord"):
+                app.save(organisation)
+
+
+def test_a_long_history_streamed_in_many_pieces_is_verified_and_an_edit_deep_inside_found(
+    app: ForumApplication, admin: Actor, db: Database
+) -> None:
+    given_a_long_history(app, admin, renames=3000)
+    report = report_of(db, "nord")
+    assert (report.ok, report.events, report.head_position) == (True, 3001, 3001)
+    tamper(db, edit_state(2345, "version", "VERSION"))
+    assert first_break(db, "nord") == (2345, "altered")
+
+
+def test_the_stream_is_split_into_rows_whatever_the_size_of_the_pieces_it_arrives_in(
+    app: ForumApplication, admin: Actor, db: Database
+) -> None:
+    import asyncio
+
+    given_a_long_history(app, admin, renames=40)
+    audit.anchor(db, "publication du palmarès")
+    tamper(db, edit_state(17, "version", "VERSION"))
+
+    async def received() -> bytes:
+        conn = await audit._connect(db)
+        pieces: list[bytes] = []
+
+        async def keep(piece: bytes) -> None:
+            pieces.append(piece)
+
+        try:
+            await conn.copy_from_query(audit._STREAM, "nord", output=keep, format="binary")
+        finally:
+            await conn.close()
+        return b"".join(pieces)
+
+    whole = asyncio.run(received())
+    anchored = audit.anchor(db, "après coup")
+    found = []
+    for size in (1, 2, 7, 64, 1000, len(whole)):
+        report = audit.ChainReport("nord")
+        stream = audit._ChainStream("nord", audit._AnchorCheck(anchored, report), None)
+        for start in range(0, len(whole), size):
+            asyncio.run(stream(whole[start : start + size]))
+        assert stream.finished
+        assert stream.pending == b""
+        found.append((stream.events, stream.last, stream.first_break, report.anchors_checked, report.anchor_breaks))
+    # the head anchored after the edit kept the stored links, which the recomputed chain contradicts
+    assert found == [(41, 41, audit.Break(17, "altered", audit.REASONS["altered"]), 1, 1)] * 6
 
 
 # -- anchors ---------------------------------------------------------------------------------------------------
