@@ -11,17 +11,23 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, get
-from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from forum.bootstrap import Services, projector, reader_pool
+from forum.bootstrap import Services, auth_pool, projector, reader_pool
 from web.api.organisations import OrganisationsApi
+from web.api.people import MeApi, MembersApi
+from web.api.tokens import TokensApi
+from web.auth import EXCEPTION_HANDLERS, authentication_middleware
 from web.errors import HANDLERS
+from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
 from web.pages.home import HomePages
 
 log = logging.getLogger("forum.web")
@@ -78,6 +84,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.reader = await reader_pool(services.db)
+        app.state.auth_pool = await auth_pool(services.db)
         app.state.projector = await projector(services.db)
         stop = asyncio.Event()
         task = asyncio.create_task(app.state.projector.run(stop)) if in_process else None
@@ -89,26 +96,51 @@ def create_app(
                 await asyncio.wait_for(task, timeout=10)
             await app.state.projector.pool.close()
             await app.state.reader.close()
+            await app.state.auth_pool.close()
 
     return Litestar(
         route_handlers=[
             health,
             HomePages,
             OrganisationsApi,
+            SignInPages,
+            AccountPages,
+            MembersPages,
+            AdminPages,
+            MeApi,
+            MembersApi,
+            TokensApi,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
             *(extra_route_handlers or []),
         ],
         lifespan=[lifespan],
         state=State({"services": services}),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
-        exception_handlers=HANDLERS,
-        middleware=[request_id_middleware],
+        exception_handlers={**HANDLERS, **EXCEPTION_HANDLERS},
+        middleware=[request_id_middleware, authentication_middleware],
+        csrf_config=CSRFConfig(
+            secret=services.settings.secret_key,
+            cookie_name="forum_csrf",
+            cookie_secure=services.settings.environment == "production",
+            cookie_httponly=True,
+            exclude=["^/api/"],  # the API identifies programs by bearer token, never by cookie
+        ),
         openapi_config=OpenAPIConfig(
             title="Forum API",
             version="1.0.0",
             path="/api/schema",
             description="Forums d'innovation inter-organisations : API JSON. Erreurs au format RFC 9457.",
             render_plugins=[SwaggerRenderPlugin(path="/"), ScalarRenderPlugin(path="/scalar")],
+            components=Components(
+                security_schemes={
+                    "jeton": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="Jeton personnel d'API, créé sur la page « Mes jetons d'API » (/compte/jetons).",
+                    )
+                }
+            ),
+            security=[{"jeton": []}],
         ),
         debug=False,
     )
