@@ -474,15 +474,40 @@ async def organisations(conn: Any) -> list[str]:
     return [row[0] for row in await conn.fetch(_ORGANISATIONS)]
 
 
-async def verify_async(db: Database, organisation: str | None = None) -> list[ChainReport]:
-    """Every organisation's chain (or one), recomputed in one consistent snapshot."""
-    conn = await _connect(db)
+async def verify_async(db: Database, organisation: str | None = None, *, streams: int = 2) -> list[ChainReport]:
+    """Every organisation's chain (or one), recomputed in one consistent snapshot.
+
+    Organisations are verified ``streams`` at a time, on connections sharing the first one's snapshot, so
+    that the server streams one organisation's rows while Python hashes another's.
+    """
+    main = await _connect(db)
+    helpers: list[Any] = []
     try:
-        async with conn.transaction(isolation="repeatable_read", readonly=True):
-            slugs = [organisation] if organisation else await organisations(conn)
-            return [await _walk(conn, slug) for slug in slugs]
+        async with main.transaction(isolation="repeatable_read", readonly=True):
+            slugs = [organisation] if organisation else await organisations(main)
+            connections = [main]
+            if len(slugs) > 1 and streams > 1:
+                snapshot = await main.fetchval("SELECT pg_export_snapshot()")
+                for _ in range(min(streams, len(slugs)) - 1):
+                    helper = await _connect(db)
+                    helpers.append(helper)
+                    await helper.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    await helper.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+                    connections.append(helper)
+            reports: dict[str, ChainReport] = {}
+            queue = list(reversed(slugs))
+
+            async def work(conn: Any) -> None:
+                while queue:
+                    slug = queue.pop()
+                    reports[slug] = await _walk(conn, slug)
+
+            await asyncio.gather(*(work(conn) for conn in connections))
+            return [reports[slug] for slug in slugs]
     finally:
-        await conn.close()
+        for helper in helpers:
+            await helper.close()
+        await main.close()
 
 
 def verify(db: Database, organisation: str | None = None) -> list[ChainReport]:
