@@ -37,6 +37,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from psycopg.rows import tuple_row
 
 from domain.errors import ConcurrentChange, Forbidden, Invalid, NotFound
 from domain.forum import (
@@ -1152,7 +1153,7 @@ def anchor_publication(app: ForumApplication, host: str, forum_id: UUID) -> None
     from forum import audit  # the audit module (issue 7) depends on the database layer only
 
     try:
-        with app.store.datastore.get_connection() as conn:
-            audit.anchor(conn, f"publication du palmarès {forum_id}", organisation=host)
+        with app.store.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cursor:
+            audit.anchor(cursor, f"publication du palmarès {forum_id}", organisation=host)
     except Exception:  # the publication is recorded; the next periodic anchor covers it
         log.exception("the chain head of %s could not be anchored after publishing %s", host, forum_id)
