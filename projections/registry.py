@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from projections.calls import Calls
 from projections.directory import Directory
+from projections.forums import Forums
 from projections.notifications import Notifications
+from projections.palmares import PalmaresProjection
 from projections.people import People
 from projections.projector import Projection
 
 
 def all_projections() -> list[Projection]:
-    return [Directory(), People(), Calls(), Notifications()]
+    return [Directory(), People(), Calls(), Notifications(), Forums(), PalmaresProjection()]
