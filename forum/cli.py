@@ -15,6 +15,7 @@ from typing import Any
 from domain.errors import DomainError
 from domain.organisation import Kind
 from forum.access import SYSTEM
+from forum.auth import install_log_context
 from forum.bootstrap import Services, bootstrap
 from forum.settings import Settings
 
@@ -34,9 +35,61 @@ def cmd_serve(args: argparse.Namespace, services: Services) -> int:
     host = args.host or services.settings.host
     port = args.port or services.settings.port
     app = create_app(services, run_projector=not args.no_projector)
+    _announce_admin(services)
     print(f"Forum est prêt : http://{host}:{port}/  (API : http://{host}:{port}/api/schema)", flush=True)
     _exit_cleanly_on_sigterm()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    return 0
+
+
+def _announce_admin(services: Services) -> None:
+    """Development: print the administrator account a newcomer signs in with (created on first start)."""
+    if services.settings.environment == "production":
+        return
+    account = services.people.ensure_admin(data_dir=services.settings.data_dir)
+    if account.password:
+        note = " (compte créé à l'instant)" if account.created else ""
+        print(f"Administrateur : {account.email}  mot de passe : {account.password}{note}", flush=True)
+    else:
+        print(
+            f"Administrateur : {account.email}  (mot de passe choisi plus tôt ; "
+            "FORUM_ADMIN_PASSWORD=… forum serve pour en imposer un)",
+            flush=True,
+        )
+
+
+def cmd_mail_outbox(args: argparse.Namespace, services: Services) -> int:
+    mails = services.mail.outbox(limit=args.limit, recipient=args.to)
+    for mail in reversed(mails):
+        state = "envoyé" if mail.sent_at else ("échec : " + mail.error if mail.error else "non envoyé (pas de SMTP)")
+        print(f"--- n° {mail.id} · {mail.created_at:%Y-%m-%d %H:%M} · {mail.organisation} · {state}")
+        print(f"À : {mail.recipient}\nObjet : {mail.subject}\n\n{mail.body}")
+    if not mails:
+        print("(aucun courriel)")
+    return 0
+
+
+def cmd_admin_create(args: argparse.Namespace, services: Services) -> int:
+    import secrets
+
+    password = args.password or secrets.token_urlsafe(12)
+    person_id = services.people.create_admin(args.email, password=password, name=args.name)
+    print(f"Administrateur créé : {args.email} ({person_id})")
+    if not args.password:
+        print(f"Mot de passe (affiché une seule fois) : {password}")
+    return 0
+
+
+def cmd_people_invite(args: argparse.Namespace, services: Services) -> int:
+    result = services.people.invite(
+        SYSTEM,
+        args.command_id or uuid.uuid4().hex,
+        organisation=args.organisation,
+        email=args.email,
+        name=args.name,
+        role=args.role,
+    )
+    print(f"Invitation envoyée à {result['email']} ({result['person_id']}) : voir `forum mail outbox`")
     return 0
 
 
@@ -175,6 +228,7 @@ def cmd_demo(args: argparse.Namespace, services: Services) -> int:
     for name, loaded in demo.load(services.app).items():
         print(f"{name} : " + ", ".join(f"{k} {v}" for k, v in loaded.items()))
     asyncio.run(_catch_up(services))
+    _announce_admin(services)
     return 0
 
 
@@ -291,6 +345,33 @@ def _add_audit_parser(sub: Any) -> None:
     public_key.set_defaults(handler=cmd_audit_public_key)
 
 
+def _add_people_commands(sub: Any) -> None:
+    """``forum mail outbox``, ``forum admin create``, ``forum people invite``."""
+    mail = sub.add_parser("mail", help="courriels").add_subparsers(dest="action", required=True, metavar="ACTION")
+    outbox = mail.add_parser("outbox", help="les derniers courriels écrits (invitations, réinitialisations)")
+    outbox.add_argument("--limit", type=int, default=20)
+    outbox.add_argument("--to", help="seulement ceux adressés à cette adresse")
+    outbox.set_defaults(handler=cmd_mail_outbox)
+
+    admin = sub.add_parser("admin", help="administrateurs de la plateforme").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    create = admin.add_parser("create", help="créer un administrateur (mot de passe généré si absent)")
+    create.add_argument("email")
+    create.add_argument("--name", default="Administrateur")
+    create.add_argument("--password")
+    create.set_defaults(handler=cmd_admin_create)
+
+    people = sub.add_parser("people", help="personnes").add_subparsers(dest="action", required=True, metavar="ACTION")
+    invite = people.add_parser("invite", help="inviter une personne dans une organisation (lien par courriel)")
+    invite.add_argument("organisation")
+    invite.add_argument("email")
+    invite.add_argument("--name", required=True)
+    invite.add_argument("--role", required=True, choices=["organiser", "agent", "auditor", "admin"])
+    invite.add_argument("--command-id")
+    invite.set_defaults(handler=cmd_people_invite)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forum", description="Forum des innovations publiques")
     parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
@@ -337,6 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("demo", help="charge les programmes 2019 (idempotent)").set_defaults(handler=cmd_demo)
 
+    _add_people_commands(sub)
+
     db = sub.add_parser("db", help="base de données").add_subparsers(dest="action", required=True, metavar="ACTION")
     db.add_parser("info", help="serveur, migrations, volume").set_defaults(handler=cmd_db_info)
     db.add_parser("migrate", help="appliquer les migrations").set_defaults(handler=cmd_db_migrate)
@@ -351,7 +434,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     logging.getLogger("platformdirs").setLevel(logging.ERROR)
-    services = bootstrap(Settings.from_env())
+    install_log_context()
+    settings = Settings.from_env()
+    if settings.environment != "production":
+        logging.getLogger("forum.mail").setLevel(logging.INFO)  # development: mails are shown in the logs
+    services = bootstrap(settings)
     try:
         handler: Handler = args.handler
         return handler(args, services)

@@ -83,6 +83,10 @@ class People:
         if not self.organisation_exists(organisation):
             raise NotFound(f"Organisation « {organisation} » introuvable.")
 
+    def _name_of(self, organisation: str) -> str:
+        org = self.app.load(Organisation, Organisation.id_for(organisation), organisation)
+        return str(org.name)
+
     def load(self, organisation: str, person_id: str) -> Person:
         try:
             key = UUID(person_id)
@@ -140,7 +144,9 @@ class People:
         if person.status != "invited":  # a retried command after the person joined sends nothing
             return
         secret = self.auth.issue_link("invitation", person_id, organisation)
-        where = "la plateforme Forum" if organisation == PLATFORM else f"l'organisation « {organisation} »"
+        where = (
+            "la plateforme Forum" if organisation == PLATFORM else f"l'organisation « {self._name_of(organisation)} »"
+        )
         self.mail.send(
             to=person.email,
             organisation=organisation,

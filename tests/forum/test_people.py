@@ -451,3 +451,24 @@ def test_the_development_administrator_is_created_once_and_printed_again(
     assert (
         type(events_of(services.app, PLATFORM, str(Person.id_for("admin@forum.local")))[-1]).__name__ == "PasswordSet"
     )
+
+
+# --- the command line ---------------------------------------------------------------------------------
+
+
+def test_the_operator_invites_and_reads_the_outbox_from_the_command_line(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from forum.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", db.url)
+    monkeypatch.setenv("FORUM_DATA_DIR", str(tmp_path))
+    assert main(["orgs", "add", "somme", "Département de la Somme", "--kind", "departement"]) == 0
+    assert main(["people", "invite", "somme", "sophie@somme.fr", "--name", "Sophie", "--role", "organiser"]) == 0
+    assert main(["mail", "outbox", "--to", "sophie@somme.fr"]) == 0
+    out = capsys.readouterr().out
+    assert "Objet : Votre invitation sur Forum" in out and "/invitation/" in out
+    assert "l'organisation « Département de la Somme »" in out
+    assert main(["admin", "create", "chef@forum.local"]) == 0
+    assert "Mot de passe (affiché une seule fois)" in capsys.readouterr().out
+    assert main(["orgs", "add", "platform", "Plateforme", "--kind", "autre"]) == 1
