@@ -49,8 +49,10 @@ def given_project(
     nominate_to: UUID | None = FORUM,
     forum_host: str = FORUM_HOST,
     author: str | None = None,
+    select: bool = True,
 ) -> UUID:
-    """A project submitted to a call of its organisation, selected locally and (by default) nominated to the forum.
+    """A project submitted to a call of its organisation, selected locally (unless not ``select``) and (by default)
+    nominated to the forum.
 
     The call is opened, the project submitted, the call closed early and the project selected in one command,
     all at the clock's current time, through the domain's own commands.
@@ -79,6 +81,8 @@ def given_project(
             meta=meta,
         )
         project.submit(rules=call.rules(), meta=meta)
+        if not select:
+            return [call, project], {}
         call.close(meta=meta)
         project.select(rules=call.rules(), reason="Retenu par le comité", meta=meta)
         if nominate_to is not None:
