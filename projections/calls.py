@@ -882,6 +882,30 @@ class ProjectView(msgspec.Struct, frozen=True):
         return [m.person for m in self.team if m.role == "invited"]
 
 
+class ProjectLocation(msgspec.Struct, frozen=True):
+    """What deciding who may read a project needs."""
+
+    call_organisation: str
+    members: list[str]
+    invited: list[str]
+    submitted: bool
+
+
+async def project_location(conn: Conn, organisation: str, project_id: UUID) -> ProjectLocation | None:
+    row = await conn.fetchrow(
+        "SELECT p.call_organisation, p.submitted_at IS NOT NULL AS submitted,"
+        " coalesce(array_agg(m.person) FILTER (WHERE m.role <> 'invited'), '{}') AS members,"
+        " coalesce(array_agg(m.person) FILTER (WHERE m.role = 'invited'), '{}') AS invited"
+        " FROM read.projects p LEFT JOIN read.project_members m ON m.project_id = p.project_id"
+        " WHERE p.organisation = $1 AND p.project_id = $2 GROUP BY p.project_id",
+        organisation,
+        project_id,
+    )
+    if row is None:
+        return None
+    return ProjectLocation(row["call_organisation"], list(row["members"]), list(row["invited"]), row["submitted"])
+
+
 async def get_project(
     conn: Conn, organisation: str, project_id: UUID, now: datetime, *, as_organiser: bool = False
 ) -> ProjectView | None:

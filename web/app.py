@@ -22,6 +22,7 @@ from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forum.bootstrap import Services, auth_pool, projector, reader_pool
+from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi, ProjectsApi
 from web.api.organisations import OrganisationsApi
 from web.api.people import MeApi, MembersApi
 from web.api.tokens import TokensApi
@@ -110,6 +111,10 @@ def create_app(
             MeApi,
             MembersApi,
             TokensApi,
+            CallsApi,
+            ProjectsApi,
+            MyCallsApi,
+            AnnouncementsApi,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
             *(extra_route_handlers or []),
         ],
