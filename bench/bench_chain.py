@@ -178,6 +178,28 @@ def _timed_saves(app: ForumApplication, slug: str, events_per_transaction: int, 
     return events_per_transaction * transactions / elapsed
 
 
+def measure_trigger(db: Database, samples: int) -> dict[str, float]:
+    """The chaining trigger's own time (EXPLAIN ANALYZE), per event, for statements of 1 and 100 events (best of)."""
+    insert = (
+        "EXPLAIN (ANALYZE, FORMAT JSON) INSERT INTO store.forum_events (originator_id, originator_version, topic,"
+        " state) SELECT gen_random_uuid(), 1, 'bench:Trigger', decode(repeat('ab', 300), 'hex')"
+        " FROM generate_series(1, {})"
+    )
+    figures: dict[str, float] = {}
+    with db.connect(autocommit=True) as conn:
+        conn.execute("SELECT set_config('forum.organisation', 'trigger-bench', false)")
+        for size in (1, 100):
+            best = float("inf")
+            for _ in range(samples):
+                with conn.transaction():
+                    row = conn.execute(insert.format(size)).fetchone()  # type: ignore[arg-type]
+                plan = row[0][0] if row else {}
+                times = [t["Time"] for t in plan.get("Triggers", []) if t["Trigger Name"] == "forum_events_chain"]
+                best = min(best, times[0] / 1000 / size)
+            figures[f"trigger_{size}"] = best
+    return figures
+
+
 def run(db: Database, quick: bool) -> list[dict[str, Any]]:
     """The figures as rows ``{name, value, unit, ceiling, ratio, goal, met}``; ``db``: any database of the server."""
     organisations, per_organisation = (10, 5_000) if quick else (20, 50_000)
@@ -194,6 +216,7 @@ def run(db: Database, quick: bool) -> list[dict[str, Any]]:
         audit.anchor(verify_db, "bench")
         read = measure_verification(verify_db, rounds)
         writes = measure_writes(write_db, single=100 if quick else 300, batched=10 if quick else 30, rounds=rounds)
+        trigger = measure_trigger(write_db, samples=20 if quick else 50)
     finally:
         drop_database(db, DATABASE)
         drop_database(db, WRITE_DATABASE)
@@ -225,6 +248,18 @@ def run(db: Database, quick: bool) -> list[dict[str, Any]]:
                 "met": None,
             }
         )
+    for size in (1, 100):
+        result.append(
+            {
+                "name": f"chaining trigger's own time per event, {size} event(s) per INSERT (EXPLAIN ANALYZE)",
+                "value": trigger[f"trigger_{size}"] * 1e6,
+                "unit": "µs",
+                "ceiling": None,
+                "ratio": None,
+                "goal": "small beside a commit (~2 ms with fsync)",
+                "met": None,
+            }
+        )
     result.append(
         {
             "name": f"events seen unchained by a reader polling during writes ({writes['polls']:,.0f} polls)",
@@ -245,7 +280,9 @@ def rows(server: Database, quick: bool) -> list[Row]:
     def shown(value: Any, unit: str) -> str:
         if value is None:
             return ""
-        return f"{value:,.0f}/s" if unit == "events/s" else f"{value:,.0f} {unit}"
+        if unit == "events/s":
+            return f"{value:,.0f}/s"
+        return f"{value:,.1f} {unit}" if unit == "µs" else f"{value:,.0f} {unit}"
 
     return [
         Row(
