@@ -310,11 +310,17 @@ def plan_forum(
 ) -> Any:
     """Plan a forum or a prize edition hosted by ``host``; its id derives from (host, ``key``): ``Forum.id_for``."""
     store = _host_slug(host)
-    check_slug(key, field="key")
     if not actor.is_admin and not (actor.organisation == store and Role.ORGANISER in actor.roles):
         if actor.organisation != store:
             raise NotFound(f"Organisation « {store} » introuvable.", rule="not_found")
         raise Forbidden("Seuls les organisateurs de l'organisation planifient un forum.", rule="role_required")
+    check_slug(key, field="key")
+    try:
+        UUID(key)
+    except ValueError:
+        pass
+    else:  # URLs name a forum by its key or its id: a key must not read as an id
+        raise Invalid("La clé d'un forum ne peut pas avoir la forme d'un identifiant.", field="key", rule="key_format")
 
     def decide(meta: Meta) -> Decision:
         forum = Forum.plan(

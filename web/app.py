@@ -23,13 +23,16 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forum.bootstrap import Services, auth_pool, projector, reader_pool
 from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi, ProjectsApi
+from web.api.forums import ForumsApi
 from web.api.organisations import OrganisationsApi
 from web.api.people import MeApi, MembersApi
+from web.api.public import PublicApi
 from web.api.tokens import TokensApi
 from web.auth import EXCEPTION_HANDLERS, authentication_middleware
 from web.errors import HANDLERS
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
 from web.pages.home import HomePages
+from web.pages.palmares import PalmaresPages
 
 log = logging.getLogger("forum.web")
 HERE = Path(__file__).parent
@@ -115,6 +118,9 @@ def create_app(
             ProjectsApi,
             MyCallsApi,
             AnnouncementsApi,
+            ForumsApi,  # the forum: hosts, participants, jury, coaches, voters
+            PublicApi,  # published palmarès and open data
+            PalmaresPages,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
             *(extra_route_handlers or []),
         ],

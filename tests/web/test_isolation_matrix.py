@@ -36,6 +36,7 @@ from forum.bootstrap import Services
 from forum.database import Database
 from forum.settings import Settings
 from tests.accounts import PASSWORD, Member, member, settle
+from tests.web.matrix_forums import forums_cases
 from web.app import create_app
 
 A, B = "nord", "oise"
@@ -269,6 +270,8 @@ SPEC: dict[tuple[str, str], Case] = {
         body=lambda w: {**fresh_org(w), "organiser_name": "Première", "organiser_email": f"o.{w.new_id()[:10]}@x.test"},
     ),
 }
+
+SPEC.update(forums_cases())  # forums and the palmarès (issue 5)
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}  # answered by the framework for every route
 

@@ -1,0 +1,129 @@
+"""The public palmarès pages: the index of every published palmarès, one palmarès, and the Atom feed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath
+from litestar.response import Template
+
+from projections.palmares import PalmaresEntry, list_published
+from web.api.public import palmares_for
+
+PARIS = ZoneInfo("Europe/Paris")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+KIND_LABELS = {"forum": "Forum", "prize": "Prix"}
+PRIZE_KIND_LABELS = {
+    "main": "Prix du jury",
+    "category": "Prix de catégorie",
+    "special": "Prix spécial du jury",
+    "vote": "Prix décerné par un vote",
+}
+
+
+def french_date(day: date | datetime | None) -> str:
+    """« 28 novembre 2019 » (a moment is read in Europe/Paris)."""
+    if day is None:
+        return ""
+    if isinstance(day, datetime):
+        day = day.astimezone(PARIS).date()
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def french_dates(starts_on: date, ends_on: date) -> str:
+    if starts_on == ends_on:
+        return f"le {french_date(starts_on)}"
+    return f"du {french_date(starts_on)} au {french_date(ends_on)}"
+
+
+def euros(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    whole = f"{cents // 100:,}".replace(",", "\u202f")
+    return f"{whole},{cents % 100:02d}\u00a0€" if cents % 100 else f"{whole}\u00a0€"
+
+
+HELPERS: dict[str, Any] = {
+    "french_date": french_date,
+    "french_dates": french_dates,
+    "euros": euros,
+    "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
+    "prize_kind_label": lambda kind: PRIZE_KIND_LABELS.get(kind, kind),
+}
+
+
+def base_url(request: Request[Any, Any, Any]) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def atom_feed(entries: list[PalmaresEntry], base: str) -> str:
+    """An Atom 1.0 feed: one entry per publication, the latest first."""
+    updated = entries[0].published_at if entries else datetime(2019, 1, 1, tzinfo=PARIS)
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="fr">',
+        "  <title>Palmarès publiés — Forum des innovations publiques</title>",
+        f"  <id>{escape(base)}/palmares</id>",
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(base + "/palmares/feed.atom")}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(base + "/palmares")}/>',
+        f"  <updated>{updated.isoformat()}</updated>",
+        "  <author><name>Forum des innovations publiques</name></author>",
+    ]
+    for e in entries:
+        url = f"{base}/palmares/{e.slug}"
+        summary = (
+            f"{e.host_name} publie le palmarès de « {e.title} » ({french_dates(e.starts_on, e.ends_on)}, {e.place}) :"
+            f" {e.laureates} lauréat{'s' if e.laureates != 1 else ''}, {e.prizes} prix."
+        )
+        lines += [
+            "  <entry>",
+            f"    <title>{escape(e.title)}</title>",
+            f"    <id>urn:uuid:{e.forum_id}</id>",
+            f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+            f"    <published>{e.published_at.isoformat()}</published>",
+            f"    <updated>{e.published_at.isoformat()}</updated>",
+            f"    <author><name>{escape(e.host_name)}</name></author>",
+            f"    <summary>{escape(summary)}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+class PalmaresPages(Controller):
+    """Public pages: anyone reads a published palmarès; its host and jury see the draft before the ceremony."""
+
+    path = "/palmares"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        entries = await list_published(request.app.state.reader)
+        return Template("palmares/index.html", context={"entries": entries, **HELPERS})
+
+    @get("/feed.atom", media_type="application/atom+xml")
+    async def feed(self, request: Request[Any, Any, Any]) -> Response[str]:
+        entries = await list_published(request.app.state.reader, limit=100)
+        return Response(atom_feed(entries, base_url(request)), media_type="application/atom+xml; charset=utf-8")
+
+    @get("/{ref:str}")
+    async def show(self, request: Request[Any, Any, Any], ref: FromPath[str]) -> Template:
+        palmares = await palmares_for(request, ref)
+        return Template("palmares/show.html", context={"palmares": palmares, **HELPERS})
