@@ -56,11 +56,28 @@ async def form_of(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
+LABELS = {
+    "name": "Nom",
+    "email": "Adresse électronique",
+    "role": "Rôle",
+    "password": "Mot de passe",
+    "confirm": "Confirmation",
+    "current": "Mot de passe actuel",
+    "slug": "Identifiant court",
+    "kind": "Type",
+    "organiser_name": "Nom de l'organisateur",
+    "organiser_email": "Adresse électronique de l'organisateur",
+}
+
+
 def refused(error: DomainError) -> dict[str, Any]:
-    """The context that shows a refusal beside the form: the message, and the field it names."""
+    """The context that shows a refusal beside the form: the message (naming fields as the form does), the field."""
+    message = error.message
+    if error.field:
+        message = message.replace(f"« {error.field} »", f"« {LABELS.get(error.field, error.field)} »")
     return {
-        "errors": {error.field: error.message} if error.field else {},
-        "problem": error.message,
+        "errors": {error.field: message} if error.field else {},
+        "problem": message,
         "status": 400 if error.status == 401 else error.status,
     }
 
@@ -128,7 +145,7 @@ class SignInPages(Controller):
                 request,
                 "signin.html",
                 status=context["status"],
-                problem=error.message,
+                problem=context["problem"],
                 suite=safe_next(form.get("suite")),
                 email=form.get("email", ""),
             )
@@ -160,7 +177,7 @@ class SignInPages(Controller):
                 "password_forgotten.html",
                 status=context["status"],
                 errors=context["errors"],
-                problem=error.message,
+                problem=context["problem"],
                 email=form.get("email", ""),
                 link_days=settings.link_days,
             )
@@ -218,7 +235,7 @@ class SignInPages(Controller):
                 secret,
                 status=context["status"],
                 errors=context["errors"],
-                problem=error.message,
+                problem=context["problem"],
                 name=form.get("name", ""),
             )
         session = await sync_to_thread(
@@ -249,7 +266,7 @@ class SignInPages(Controller):
         except FIELD_REFUSALS as error:
             context = refused(error)
             return await self._link_page(
-                request, "reset", secret, status=context["status"], errors=context["errors"], problem=error.message
+                request, "reset", secret, status=context["status"], errors=context["errors"], problem=context["problem"]
             )
         session = await sync_to_thread(
             services.auth.open_session,
@@ -303,7 +320,7 @@ class AccountPages(Controller):
         except FIELD_REFUSALS as error:
             context = refused(error)
             return await self._account(
-                request, status=context["status"], errors=context["errors"], problem=error.message
+                request, status=context["status"], errors=context["errors"], problem=context["problem"]
             )
         await caught_up(request, "people")
         return Redirect("/compte?ok=nom", status_code=303)
@@ -325,7 +342,7 @@ class AccountPages(Controller):
         except FIELD_REFUSALS as error:
             context = refused(error)
             return await self._account(
-                request, status=context["status"], errors=context["errors"], problem=error.message
+                request, status=context["status"], errors=context["errors"], problem=context["problem"]
             )
         await caught_up(request, "people")
         return Redirect("/compte?ok=mot-de-passe", status_code=303)
@@ -355,7 +372,7 @@ class AccountPages(Controller):
         except FIELD_REFUSALS as error:
             context = refused(error)
             return await self._tokens(
-                request, status=context["status"], errors=context["errors"], problem=error.message
+                request, status=context["status"], errors=context["errors"], problem=context["problem"]
             )
         return await self._tokens(request, status=201, new_token=issued)
 
@@ -426,7 +443,7 @@ class MembersPages(Controller):
         except FIELD_REFUSALS as error:
             context = refused(error)
             return await self._members(
-                request, slug, status=context["status"], errors=context["errors"], problem=error.message, form=form
+                request, slug, status=context["status"], errors=context["errors"], problem=context["problem"], form=form
             )
         await caught_up(request, "people")
         return Redirect(f"/organisations/{slug}/membres?ok=invite", status_code=303)
@@ -444,7 +461,7 @@ class MembersPages(Controller):
             await sync_to_thread(getattr(people, command), actor, command_id_of(form), **arguments)
         except FIELD_REFUSALS as error:
             context = refused(error)
-            return await self._members(request, slug, status=context["status"], problem=error.message)
+            return await self._members(request, slug, status=context["status"], problem=context["problem"])
         await caught_up(request, "people")
         return Redirect(f"/organisations/{slug}/membres?ok={notice}", status_code=303)
 
@@ -534,7 +551,7 @@ class AdminPages(Controller):
                 request,
                 status=context["status"],
                 errors=context["errors"],
-                problem=error.message,
+                problem=context["problem"],
                 form=form,
                 command_id=command_id,
             )
