@@ -204,10 +204,12 @@ class Auth:
                 self.store_password(curs, person_id, row["organisation"], password)
         return self.open_session(person_id, row["organisation"], address=address, user_agent=user_agent)
 
-    def _check_throttle(self, keys: tuple[str, str], now: datetime) -> None:
+    def _check_throttle(
+        self, keys: tuple[str, str], now: datetime, limits: tuple[int, int] = (ACCOUNT_ATTEMPTS, ADDRESS_ATTEMPTS)
+    ) -> None:
         since = now - THROTTLE_WINDOW
         with self._transaction(commit=False) as curs:
-            for key, limit in zip(keys, (ACCOUNT_ATTEMPTS, ADDRESS_ATTEMPTS), strict=True):
+            for key, limit in zip(keys, limits, strict=True):
                 curs.execute(
                     "SELECT count(*) AS n, min(at) AS first FROM store.signin_failures WHERE key = %s AND at > %s",
                     (key, since),
@@ -226,6 +228,20 @@ class Auth:
                     "DELETE FROM store.signin_failures WHERE key = %s AND at <= %s", (key, now - THROTTLE_WINDOW)
                 )
                 curs.execute("INSERT INTO store.signin_failures (key, at) VALUES (%s, %s)", (key, now))
+
+    def take(self, key: str, limit: int) -> bool:
+        """Count one use of ``key`` (e.g. a reset mail); False, counting nothing, past ``limit`` in the window.
+
+        Uses are kept with failed sign-ins in ``store.signin_failures``, keyed ``account:``, ``address:``, ``reset:``.
+        """
+        now = self.now()
+        try:
+            self._check_throttle((key, key), now, limits=(limit, limit))
+        except TooManyAttempts:
+            return False
+        with self._transaction() as curs:
+            curs.execute("INSERT INTO store.signin_failures (key, at) VALUES (%s, %s)", (key, now))
+        return True
 
     # -- sessions -------------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from forum.mail import Mailer
 from forum.settings import Settings
 
 log = logging.getLogger("forum.people")
+RESET_MAILS = 3  # reset links mailed to one account within the throttling window (15 minutes)
 
 
 class AlreadyMember(Conflict):
@@ -198,6 +199,9 @@ class People:
         account = self.auth.account(person_id)
         if account is None or account[1]:
             log.info("password reset asked for an unknown or disabled account")
+            return
+        if not self.auth.take(f"reset:{person_id}", RESET_MAILS):
+            log.warning("password reset mails throttled", extra={"person": person_id})
             return
         organisation = account[0]
         secret = self.auth.issue_link("reset", person_id, organisation)

@@ -321,6 +321,16 @@ def test_a_reset_link_sets_a_new_password_and_signs_out_everywhere(
     assert [type(e).__name__ for e in events_of(services.app, "nord", agent.person_id)][-1] == "PasswordSet"
 
 
+def test_reset_mails_are_throttled_per_account(services: Services, clock: Clock) -> None:
+    agent = member(services, "nord", "agent")
+    for _ in range(4):
+        services.people.request_password_reset(agent.email)
+    assert len(services.mail.outbox(recipient=agent.email)) == 3
+    clock.advance(minutes=15, seconds=1)
+    services.people.request_password_reset(agent.email)
+    assert len(services.mail.outbox(recipient=agent.email)) == 4
+
+
 def test_changing_ones_password_needs_the_current_one(services: Services, db: Database, clock: Clock) -> None:
     agent = member(services, "nord", "agent")
     here, elsewhere = services.auth.sign_in(agent.email, PASSWORD), services.auth.sign_in(agent.email, PASSWORD)
