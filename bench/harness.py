@@ -91,6 +91,12 @@ def ratio(measured: float, ceiling: float) -> float:
     return measured / ceiling if ceiling else float("nan")
 
 
+def paired_ratio(measured: list[Timing], ceilings: list[Timing]) -> float:
+    """The median of round-by-round ratios: each round's measurement against the ceiling timed next to it, so
+    that other work on a shared machine, which comes and goes, weighs on both sides of each ratio alike."""
+    return statistics.median(ratio(m.rate, c.rate) for m, c in zip(measured, ceilings, strict=True))
+
+
 @dataclass
 class Row:
     """One line of the table: what was measured, against what, and the goal it is held to."""
