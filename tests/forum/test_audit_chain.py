@@ -434,6 +434,34 @@ def test_anchors_record_every_head_and_periodic_ones_only_heads_that_moved(
     assert all(r.ok and r.anchors_checked == {"nord": 1, "oise": 3}[r.organisation] for r in audit.verify(db))
 
 
+def test_the_periodic_anchorer_anchors_moved_heads_until_stopped_and_public_pages_can_list_them(
+    app: ForumApplication, admin: Actor, db: Database
+) -> None:
+    import asyncio
+
+    import asyncpg
+
+    given_two_interleaved_histories(app, admin)
+
+    async def scenario() -> list[audit.Anchor]:
+        writer = await asyncpg.connect(**db.asyncpg_kwargs(), server_settings={"role": APP_ROLE})
+        reader = await asyncpg.connect(**db.asyncpg_kwargs(), server_settings={"role": READER_ROLE})
+        try:
+            stop = asyncio.Event()
+            task = asyncio.create_task(audit.anchor_periodically(writer, stop, every=0.05))
+            await asyncio.sleep(0.2)  # a few periods: the heads have not moved, so they are anchored once
+            stop.set()
+            await asyncio.wait_for(task, timeout=5)
+            return await audit.list_anchors(reader, "nord")
+        finally:
+            await writer.close()
+            await reader.close()
+
+    listed = asyncio.run(scenario())
+    assert [(a.organisation, a.position, a.reason) for a in listed] == [("nord", 6, audit.PERIODIC)]
+    assert rows(db, "SELECT count(*) FROM store.anchors") == [(2,)]
+
+
 def test_a_rewrite_that_recomputes_every_link_contradicts_the_anchored_head(
     app: ForumApplication, admin: Actor, db: Database
 ) -> None:
