@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.errors import AlreadyExists, Conflict, Invalid, NotFound
+from domain.errors import AlreadyExists, Conflict, Forbidden, Invalid, NotFound
 from domain.forum import Forum
 from domain.practice import (
     Adoption,
@@ -32,7 +32,7 @@ from domain.practice import (
 from domain.pre_incubation import PreIncubation, Reason
 from domain.project import Project
 from domain.values import Meta, Role
-from forum.access import Actor, require_member, require_role
+from forum.access import PLATFORM, Actor, require_member, require_role
 from forum.application import Decision, ForumApplication
 
 ORGANISER = Role.ORGANISER.value
@@ -597,6 +597,8 @@ def declare_interest(
     adopter rather than the publisher; that organisation must have adopted it.
     """
     role = _organiser(actor, organisation)
+    if organisation == PLATFORM:
+        raise Forbidden("La plateforme n'adopte pas de pratique : une organisation le fait.", rule="platform_adopts")
 
     def decide(meta: Meta) -> Decision:
         if organisation == practice_organisation:

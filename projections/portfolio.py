@@ -656,6 +656,13 @@ class PathStep(msgspec.Struct, frozen=True):
     organisation: str
 
 
+class PrizeWon(msgspec.Struct, frozen=True):
+    forum_id: UUID
+    forum_title: str
+    forum_host: str
+    prize: str
+
+
 class ProjectPath(msgspec.Struct, frozen=True):
     """One project's whole path: call, selection, forum, prize, pre-incubation stages, outcome."""
 
@@ -668,6 +675,7 @@ class ProjectPath(msgspec.Struct, frozen=True):
     team: list[str]
     call_title: str | None
     nominated_to: str | None
+    prizes_won: list[PrizeWon]
     pre_incubation: PreIncubationView | None
     steps: list[PathStep]
 
@@ -771,6 +779,16 @@ async def project_path(conn: Conn, project_id: UUID, *, today: date) -> ProjectP
         team=list(project["team"]),
         call_title=project["call_title"],
         nominated_to=project["forum_title"],
+        prizes_won=[
+            PrizeWon(r["forum_id"], r["title"], r["organisation"], prize)
+            for r in await conn.fetch(
+                "SELECT e.forum_id, f.title, f.organisation, e.prizes FROM read.portfolio_forum_entries e"
+                " JOIN read.portfolio_forums f ON f.forum_id = e.forum_id"
+                " WHERE e.project_id = $1 AND cardinality(e.prizes) > 0 ORDER BY f.starts_on",
+                project_id,
+            )
+            for prize in r["prizes"]
+        ],
         pre_incubation=await pre_incubation(conn, project_id, today=today),
         steps=steps,
     )
