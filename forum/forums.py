@@ -509,6 +509,8 @@ def project_snapshot(project: Project) -> ProjectSnapshot:
     """The project as the forum keeps it: nominated by the organisation whose call selected it."""
     content = project.content
     summary = (content.problem or content.solution).strip()
+    if summary == content.title.strip():  # a problem that only repeats the title summarises nothing
+        summary = ""
     if len(summary) > 4000:
         summary = summary[:3999].rsplit(" ", 1)[0] + "…"
     team = (TeamMember(project.author, "auteur"), *(TeamMember(p, "coauteur") for p in project.co_authors))

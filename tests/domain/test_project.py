@@ -222,7 +222,7 @@ def test_an_agent_of_an_organisation_the_call_is_not_open_to_cannot_draft() -> N
     [
         ({"category": "Innovation pédagogique"}, "category", "unknown_value"),
         ({"theme": "faire compliqué"}, "theme", "unknown_value"),
-        ({"title": "x" * 201}, "title", "too_long"),
+        ({"title": "x" * 301}, "title", "too_long"),
         ({"title": "  "}, "title", "required"),
         ({"problem": "x" * 5001}, "problem", "too_long"),
         ({"answers": {"details": "x" * 501}}, "answers.details", "too_long"),

@@ -288,7 +288,7 @@ def test_a_field_error_names_the_field_and_records_nothing(app: ForumApplication
         ({"theme": "espace"}, "theme"),
         ({"answers": {"etat": "idée"}}, "answers.public_vise"),
         ({"answers": {**CONTENT["answers"], "public_vise": "x" * 101}}, "answers.public_vise"),
-        ({"title": "x" * 201}, "title"),
+        ({"title": "x" * 301}, "title"),
     ]
     for overrides, field in cases:
         with pytest.raises(Invalid) as refused:

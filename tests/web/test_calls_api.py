@@ -239,7 +239,7 @@ def test_an_edit_after_the_closing_time_is_refused_and_nothing_is_recorded(
         ({"answers": {"etat": "idée"}}, "answers.public_vise"),
         ({"answers": {"public_vise": "x" * 101, "etat": "idée"}}, "answers.public_vise"),
         ({"answers": {"public_vise": "collégiens", "etat": "peut-être"}}, "answers.etat"),
-        ({"title": "x" * 201}, "title"),
+        ({"title": "x" * 301}, "title"),
         ({"problem": ""}, "problem"),
     ],
 )

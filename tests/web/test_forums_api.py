@@ -458,3 +458,51 @@ def test_who_may_see_and_do_what(api: Api, cast: Cast, clock: Clock) -> None:
     assert [s["title"] for s in api.ok(api.get(f"{FORUM}/coaching", cast.coach))] == ["Projet nord 1"]
     # jurors only score: a participant's organiser is refused
     refused(score(api, cast.nord, cast, "oise-1"), 403, "forum_role_required")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The two 2019 programmes, loaded through the application's commands, end with the palmarès they published
+
+
+def test_both_2019_programmes_end_with_the_published_palmares_as_the_public_api_shows_it(
+    api: Api, services: Services
+) -> None:
+    from forum.demo import scenario
+    from forum.demo_forum import load_forum_2019, load_impulsions_2019
+
+    forum = load_forum_2019(services.app, services.people)
+    impulsions = load_impulsions_2019(services.app, services.people)
+    # and loading again changes nothing (every command id derives from the scenario)
+    events = store_count(services.db)
+    assert load_forum_2019(services.app, services.people) == forum
+    assert store_count(services.db) == events
+    api.settle()
+
+    expected = scenario("forum-interdepartemental-2019.json")
+    published = api.ok(api.get(f"{PUBLIC}/1er-forum-innovations-interdepartemental-2019"))
+    assert published["forum_id"] == forum["forum_id"] and published["published"]
+    numbers = {p["title"]: p["number"] for p in expected["projects"]}
+    [laureats] = published["prizes"]
+    assert [
+        {"number": numbers[e["title"]], "organisation": e["organisation"], "title": e["title"]}
+        for e in laureats["laureates"]
+    ] == expected["expected_palmares"]
+    assert len(published["finalists"]) == 15
+
+    expected = scenario("impulsions-2019.json")["expected_palmares"]
+    published = api.ok(api.get(f"{PUBLIC}/{impulsions['forum_id']}"))
+    prizes = {p["key"]: p["laureates"] for p in published["prizes"]}
+    assert [{"organisation": e["organisation"], "title": e["title"]} for e in prizes["prix_national"]] == expected[
+        "prix_national"
+    ]
+    assert [e["rank"] for e in prizes["prix_national"]] == [1, 2]
+    assert [{"organisation": e["organisation"], "title": e["title"]} for e in prizes["prix_des_academies"]] == (
+        expected["prix_des_academies"]
+    )
+    assert prizes["prix_des_academies"][0]["votes"] == 6
+    assert [
+        {"organisation": e["organisation"], "title": e["title"], "category": e["category"]}
+        for e in published["finalists"]
+    ] == expected["laureats_academiques"]
+    # both are in the public index, and the host's overview shows the jury's work
+    assert {e["forum_id"] for e in api.ok(api.get(PUBLIC))} == {forum["forum_id"], impulsions["forum_id"]}
