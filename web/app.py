@@ -31,6 +31,7 @@ from web.api.tokens import TokensApi
 from web.auth import EXCEPTION_HANDLERS, authentication_middleware
 from web.errors import HANDLERS
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
+from web.pages.calls import CallPages, MyPages, ProjectPages
 from web.pages.home import HomePages
 from web.pages.palmares import PalmaresPages
 
@@ -118,6 +119,9 @@ def create_app(
             ProjectsApi,
             MyCallsApi,
             AnnouncementsApi,
+            CallPages,
+            ProjectPages,
+            MyPages,
             ForumsApi,  # the forum: hosts, participants, jury, coaches, voters
             PublicApi,  # published palmarès and open data
             PalmaresPages,

@@ -365,9 +365,9 @@ def test_an_amendment_after_opening_is_shown_on_the_call(api: Api, people: Peopl
 def test_every_calls_endpoint_is_described_in_the_openapi_schema(api: Api, people: People) -> None:
     paths = api.get("/api/schema/openapi.json").json()["paths"]
     for path in (
-        "/api/v1/organisations/{organisation}/calls",
-        "/api/v1/organisations/{organisation}/calls/{call_id}/submissions.csv",
-        "/api/v1/organisations/{organisation}/calls/{call_id}/selection",
+        "/api/v1/organisations/{slug}/calls",
+        "/api/v1/organisations/{slug}/calls/{call_id}/submissions.csv",
+        "/api/v1/organisations/{slug}/calls/{call_id}/selection",
         "/api/v1/projects/{organisation}/{project_id}/invitation/accept",
         "/api/v1/me/projects",
         "/api/v1/announcements/{organisation}/{call_id}",

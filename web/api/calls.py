@@ -274,23 +274,21 @@ StatusFilter = Annotated[str | None, Parameter(description="submitted, withdrawn
 class CallsApi(Controller):
     """A call for ideas of one organisation: run by its organisers, answered by the agents it is open to."""
 
-    path = "/api/v1/organisations/{organisation:str}/calls"
+    path = "/api/v1/organisations/{slug:str}/calls"
     tags = ["calls"]
 
     @get("/", summary="The organisation's calls (its organisers and auditors)")
-    async def list_calls(self, request: Request[Any, Any, Any], organisation: OrganisationPath) -> list[CallView]:
-        calls.require_call_reader(actor_of(request), organisation)
-        return await views.list_calls(reader(request), organisation, now(request))
+    async def list_calls(self, request: Request[Any, Any, Any], slug: OrganisationPath) -> list[CallView]:
+        calls.require_call_reader(actor_of(request), slug)
+        return await views.list_calls(reader(request), slug, now(request))
 
     @post("/", summary="Draft a call (organisers)", sync_to_thread=True, status_code=201)
-    def draft(
-        self, request: Request[Any, Any, Any], organisation: OrganisationPath, data: JSONBody[DraftCall]
-    ) -> CallResult:
+    def draft(self, request: Request[Any, Any, Any], slug: OrganisationPath, data: JSONBody[DraftCall]) -> CallResult:
         result = calls.draft_call(
             services_of(request).app,
             actor_of(request),
             data.command_id,
-            organisation=organisation,
+            organisation=slug,
             title=data.title,
             description=data.description,
             themes=data.themes,
@@ -305,17 +303,15 @@ class CallsApi(Controller):
         return _call(result)
 
     @get("/{call_id:uuid}", summary="One call (organisers and auditors; once opened, the agents it is open to)")
-    async def show(
-        self, request: Request[Any, Any, Any], organisation: OrganisationPath, call_id: FromPath[UUID]
-    ) -> CallView:
-        call = await call_for(request, actor_of(request), organisation, call_id)
+    async def show(self, request: Request[Any, Any, Any], slug: OrganisationPath, call_id: FromPath[UUID]) -> CallView:
+        call = await call_for(request, actor_of(request), slug, call_id)
         return call
 
     @patch("/{call_id:uuid}", summary="Amend a call (organisers)", sync_to_thread=True)
     def amend(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         data: JSONBody[AmendCall],
     ) -> CallResult:
@@ -323,7 +319,7 @@ class CallsApi(Controller):
             services_of(request).app,
             actor_of(request),
             data.command_id,
-            organisation=organisation,
+            organisation=slug,
             call_id=call_id,
             reason=data.reason,
             changes=data.changes(),
@@ -334,23 +330,23 @@ class CallsApi(Controller):
     def open(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         data: JSONBody[Command],
     ) -> CallResult:
         app, actor = services_of(request).app, actor_of(request)
-        return _call(calls.open_call(app, actor, data.command_id, organisation=organisation, call_id=call_id))
+        return _call(calls.open_call(app, actor, data.command_id, organisation=slug, call_id=call_id))
 
     @post("/{call_id:uuid}/close", summary="Close a call now (organisers)", sync_to_thread=True, status_code=200)
     def close(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         data: JSONBody[Command],
     ) -> CallResult:
         app, actor = services_of(request).app, actor_of(request)
-        return _call(calls.close_call(app, actor, data.command_id, organisation=organisation, call_id=call_id))
+        return _call(calls.close_call(app, actor, data.command_id, organisation=slug, call_id=call_id))
 
     @post(
         "/{call_id:uuid}/cancel",
@@ -361,15 +357,13 @@ class CallsApi(Controller):
     def cancel(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         data: JSONBody[WithReason],
     ) -> CallResult:
         app, actor = services_of(request).app, actor_of(request)
         return _call(
-            calls.cancel_call(
-                app, actor, data.command_id, organisation=organisation, call_id=call_id, reason=data.reason
-            )
+            calls.cancel_call(app, actor, data.command_id, organisation=slug, call_id=call_id, reason=data.reason)
         )
 
     @post(
@@ -381,27 +375,25 @@ class CallsApi(Controller):
     def announce(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         data: JSONBody[Command],
     ) -> CallResult:
         app, actor = services_of(request).app, actor_of(request)
-        return _call(
-            calls.publish_announcement(app, actor, data.command_id, organisation=organisation, call_id=call_id)
-        )
+        return _call(calls.publish_announcement(app, actor, data.command_id, organisation=slug, call_id=call_id))
 
     @get("/{call_id:uuid}/submissions", summary="The projects submitted to a call, filtered (organisers, auditors)")
     async def submissions(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         *,
         status: StatusFilter = None,
         category: CategoryFilter = None,
         theme: ThemeFilter = None,
     ) -> list[Submission]:
-        call = await organised_call(request, actor_of(request), organisation, call_id)
+        call = await organised_call(request, actor_of(request), slug, call_id)
         return await views.list_submissions(reader(request), call.id, status=status, category=category, theme=theme)
 
     @get(
@@ -412,26 +404,26 @@ class CallsApi(Controller):
     async def submissions_csv(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         *,
         status: StatusFilter = None,
         category: CategoryFilter = None,
         theme: ThemeFilter = None,
     ) -> Response[str]:
-        call = await organised_call(request, actor_of(request), organisation, call_id)
+        call = await organised_call(request, actor_of(request), slug, call_id)
         rows = await views.list_submissions(reader(request), call.id, status=status, category=category, theme=theme)
         return Response(
             views.submissions_csv(call, rows),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="appel-{organisation}-{call.id}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="appel-{slug}-{call.id}.csv"'},
         )
 
     @get("/{call_id:uuid}/figures", summary="Submissions per category, theme and day (organisers, auditors)")
     async def figures(
-        self, request: Request[Any, Any, Any], organisation: OrganisationPath, call_id: FromPath[UUID]
+        self, request: Request[Any, Any, Any], slug: OrganisationPath, call_id: FromPath[UUID]
     ) -> Figures:
-        call = await organised_call(request, actor_of(request), organisation, call_id)
+        call = await organised_call(request, actor_of(request), slug, call_id)
         return await views.call_figures(reader(request), call)
 
     @post(
@@ -443,7 +435,7 @@ class CallsApi(Controller):
     def decide(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         data: JSONBody[DecideProject],
     ) -> ProjectResult:
@@ -451,7 +443,7 @@ class CallsApi(Controller):
             services_of(request).app,
             actor_of(request),
             data.command_id,
-            call_organisation=organisation,
+            call_organisation=slug,
             call_id=call_id,
             organisation=data.project_organisation,
             project_id=data.project_id,
@@ -468,12 +460,12 @@ class CallsApi(Controller):
     async def record_selection(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         data: JSONBody[Command],
     ) -> CallResult:
         actor = actor_of(request)
-        call = await organised_call(request, actor, organisation, call_id)
+        call = await organised_call(request, actor, slug, call_id)
         submitted = await views.list_submissions(reader(request), call.id, status="submitted")
         refs = [(s.organisation, s.id) for s in submitted]
         result = await _in_thread(
@@ -481,7 +473,7 @@ class CallsApi(Controller):
             services_of(request).app,
             actor,
             data.command_id,
-            organisation=organisation,
+            organisation=slug,
             call_id=call_id,
             projects=refs,
         )
@@ -496,7 +488,7 @@ class CallsApi(Controller):
     def answer(
         self,
         request: Request[Any, Any, Any],
-        organisation: OrganisationPath,
+        slug: OrganisationPath,
         call_id: FromPath[UUID],
         data: JSONBody[AnswerCall],
     ) -> ProjectResult:
@@ -504,7 +496,7 @@ class CallsApi(Controller):
             services_of(request).app,
             actor_of(request),
             data.command_id,
-            call_organisation=organisation,
+            call_organisation=slug,
             call_id=call_id,
             title=data.title,
             problem=data.problem,
@@ -546,8 +538,9 @@ class ProjectsApi(Controller):
         request: Request[Any, Any, Any],
         organisation: ProjectOrganisation,
         project_id: FromPath[UUID],
-        before: Annotated[int, Parameter(description="version number", ge=1)],
-        after: Annotated[int, Parameter(description="version number", ge=1)],
+        *,
+        before: Annotated[int, Parameter(description="version number", ge=1)] = 1,
+        after: Annotated[int, Parameter(description="version number", ge=1)] = 2,
     ) -> Comparison:
         project, _ = await project_for(request, actor_of(request), organisation, project_id)
         comparison = views.compare_versions(project, before, after)
@@ -573,7 +566,12 @@ class ProjectsApi(Controller):
         )
         return _project(result)
 
-    @post("/submit", summary="Submit the drafted project (its team, while the call is open)", sync_to_thread=True)
+    @post(
+        "/submit",
+        summary="Submit the drafted project (its team, while the call is open)",
+        sync_to_thread=True,
+        status_code=200,
+    )
     def submit(
         self,
         request: Request[Any, Any, Any],

@@ -1,0 +1,825 @@
+"""Pages of calls for ideas: the organisers' calls, forms, submissions, figures and selection; the agents' open calls,
+answer form, projects and notifications; the public announcement of a call. No JavaScript needed."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import unicodedata
+import uuid
+from datetime import date, datetime
+from datetime import time as clock_time
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from domain.idea_call import PARIS, Question, QuestionKind, in_paris
+from domain.project import TITLE_MAX as PROJECT_TITLE_MAX
+from domain.values import Role
+from forum import calls
+from forum.access import Actor
+from projections import calls as views
+from projections.notifications import notifications_for
+from projections.people import list_members
+from web.api.calls import call_for, now, organised_call, project_for, reader
+from web.context import actor_of, maybe_actor, services_of
+
+NOTICES = {
+    "appel-cree": "L'appel est enregistré.",
+    "appel-ouvert": "L'appel est ouvert.",
+    "appel-modifie": "La modification de l'appel est enregistrée.",
+    "appel-clos": "L'appel est clos.",
+    "appel-annule": "L'appel est annulé.",
+    "annonce": "L'annonce de l'appel est publiée : sa page publique est en ligne.",
+    "selection": "La sélection est arrêtée : chaque équipe en est informée.",
+    "brouillon": "Votre brouillon est enregistré. Déposez-le avant la clôture de l'appel.",
+    "depose": "Votre projet est déposé.",
+    "modifie": "La modification est enregistrée.",
+    "retire": "Le projet est retiré.",
+    "invite": "L'invitation est envoyée.",
+    "invitation-retiree": "L'invitation est retirée.",
+    "accepte": "Vous faites désormais partie de l'équipe.",
+    "decline": "Vous avez décliné l'invitation.",
+    "decision": "La décision est enregistrée. L'équipe la connaîtra quand la sélection sera arrêtée.",
+}
+FIELD_REFUSALS = (Invalid, Conflict)  # shown beside the form; NotFound and Forbidden are error pages
+NEW_QUESTION_ROWS = 3
+KIND_LABELS = {
+    QuestionKind.SHORT_TEXT: "Texte court",
+    QuestionKind.LONG_TEXT: "Texte long",
+    QuestionKind.SINGLE_CHOICE: "Choix unique",
+    QuestionKind.MULTIPLE_CHOICE: "Choix multiples",
+}
+STATUS_FILTERS = (
+    ("", "Tous"),
+    ("submitted", "Déposés"),
+    ("undecided", "Sans décision"),
+    ("selected", "Retenus"),
+    ("not_selected", "Non retenus"),
+    ("withdrawn", "Retirés"),
+)
+CALL_ACTIONS = ("ouvrir", "clore", "annuler", "annoncer", "selection")
+PROJECT_ACTIONS = (
+    "deposer",
+    "retirer",
+    "inviter",
+    "invitation/retirer",
+    "invitation/accepter",
+    "invitation/decliner",
+    "decision",
+)
+PROJECT_FIELDS = ("title", "problem", "solution", "benefits_users", "benefits_agents", "category", "theme")
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------------
+
+
+def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:
+    context.setdefault("actor", maybe_actor(request))
+    context.setdefault("errors", {})
+    context.setdefault("problem", None)
+    context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
+    context.setdefault("command_id", uuid.uuid4().hex)
+    context.update(
+        paris=in_paris,
+        status_labels=views.STATUS_LABELS,
+        decision_labels=views.DECISION_LABELS,
+        kind_labels=KIND_LABELS,
+        field_label=views.field_label,
+        title_max=PROJECT_TITLE_MAX,
+    )
+    return Template(f"calls/{template}", context=context, status_code=status)
+
+
+async def form_of(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The form's fields: a text each, a list where a name repeats (checkboxes)."""
+    form = await request.form()
+    fields: dict[str, Any] = {}
+    for key in form:
+        values = [value for value in form.getall(key) if isinstance(value, str)]
+        fields[key] = values if len(values) > 1 or key.endswith("[]") else (values[0] if values else "")
+    return fields
+
+
+def refused(error: DomainError) -> dict[str, Any]:
+    return {"errors": {error.field: error.message} if error.field else {}, "problem": error.message}
+
+
+def command_id_of(form: dict[str, Any]) -> str:
+    value = form.get("command_id")
+    return value if isinstance(value, str) and value else uuid.uuid4().hex
+
+
+async def settled(request: Request[Any, Any, Any], patience: float = 3.0) -> None:
+    """Wait (briefly) until the read models show what was just written, so the next page is up to date."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        statuses = await request.app.state.projector.status()
+        if all(s.behind_events == 0 for s in statuses if s.projection in ("calls", "notifications")):
+            return
+        await asyncio.sleep(0.02)
+
+
+async def done(request: Request[Any, Any, Any], target: str, notice: str) -> Redirect:
+    await settled(request)
+    return Redirect(f"{target}?ok={notice}", status_code=303)
+
+
+def lines(value: Any) -> list[str]:
+    """A textarea's lines, trimmed, the empty ones left out."""
+    text = value if isinstance(value, str) else "\n".join(value or [])
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def slugs(value: Any) -> list[str]:
+    text = value if isinstance(value, str) else " ".join(value or [])
+    return [part.strip() for part in re.split(r"[,\s;]+", text) if part.strip()]
+
+
+def moment(form: dict[str, Any], name: str) -> datetime:
+    """A date and a time typed as people read them in Paris (``opens_at`` from ``opens_date`` and ``opens_time``)."""
+    prefix = name.removesuffix("_at")
+    day, hour = str(form.get(f"{prefix}_date", "")).strip(), str(form.get(f"{prefix}_time", "")).strip() or "00:00"
+    try:
+        return datetime.combine(date.fromisoformat(day), clock_time.fromisoformat(hour), tzinfo=PARIS)
+    except ValueError:
+        raise Invalid(
+            "Indiquez une date (AAAA-MM-JJ) et une heure (HH:MM), heure de Paris.", field=name, rule="invalid_date"
+        ) from None
+
+
+def question_key(label: str, taken: set[str]) -> str:
+    ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_label).strip("_")[:30] or "question"
+    if not base[0].isalpha():
+        base = f"q_{base}"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    taken.add(key)
+    return key
+
+
+def questions_of(form: dict[str, Any]) -> list[dict[str, Any]]:
+    """The question rows of the call form: existing ones keep their key, new ones get one from their label."""
+    rows = []
+    indexes = sorted({int(m.group(1)) for key in form if (m := re.match(r"^q(\d+)_label$", key))})
+    taken = {str(form.get(f"q{i}_key")) for i in indexes if form.get(f"q{i}_key")}
+    for i in indexes:
+        label = str(form.get(f"q{i}_label", "")).strip()
+        if not label:
+            continue
+        kind = str(form.get(f"q{i}_kind", QuestionKind.SHORT_TEXT))
+        max_length = str(form.get(f"q{i}_max_length", "")).strip()
+        choices = lines(form.get(f"q{i}_choices", ""))
+        rows.append(
+            {
+                "key": str(form.get(f"q{i}_key") or question_key(label, taken)),
+                "label": label,
+                "kind": kind,
+                "required": bool(form.get(f"q{i}_required")),
+                "max_length": int(max_length) if max_length.isdigit() and kind in ("short_text", "long_text") else None,
+                "choices": choices if kind in ("single_choice", "multiple_choice") else [],
+            }
+        )
+    return rows
+
+
+def call_form_values(call: views.CallView | None) -> dict[str, Any]:
+    """The call form as it starts: empty for a new call, the call's values for an amendment."""
+    if call is None:
+        empty = dict.fromkeys(
+            ("title", "description", "themes", "categories", "partners", "opens_date", "closes_date"), ""
+        )
+        return empty | {"max_team_size": 5, "opens_time": "00:00", "closes_time": "23:59", "questions": []}
+    opens, closes = call.opens_at.astimezone(PARIS), call.closes_at.astimezone(PARIS)
+    return {
+        "title": call.title,
+        "description": call.description,
+        "themes": "\n".join(call.themes),
+        "categories": "\n".join(call.categories),
+        "partners": ", ".join(call.eligible_partners),
+        "max_team_size": call.max_team_size,
+        "opens_date": opens.date().isoformat(),
+        "opens_time": opens.strftime("%H:%M"),
+        "closes_date": closes.date().isoformat(),
+        "closes_time": closes.strftime("%H:%M"),
+        "questions": [
+            {**{f: getattr(q, f) for f in q.__struct_fields__}, "choices": "\n".join(q.choices)} for q in call.questions
+        ],
+    }
+
+
+def submitted_call_form(form: dict[str, Any]) -> dict[str, Any]:
+    """The call form as the organiser sent it, to show it again beside a refusal."""
+    return {
+        **{name: form.get(name, "") for name in ("title", "description", "themes", "categories", "partners")},
+        "max_team_size": form.get("max_team_size", ""),
+        **{name: form.get(name, "") for name in ("opens_date", "opens_time", "closes_date", "closes_time")},
+        "questions": [{**q, "choices": "\n".join(q["choices"])} for q in questions_of(form)],
+    }
+
+
+def team_size(form: dict[str, Any]) -> int:
+    value = str(form.get("max_team_size", "")).strip()
+    if not value.isdigit():
+        raise Invalid("Indiquez un nombre de personnes.", field="max_team_size", rule="not_a_number")
+    return int(value)
+
+
+def answers_of(form: dict[str, Any], call: views.CallView) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for q in call.questions:
+        name = f"answer_{q.key}"
+        if q.kind == QuestionKind.MULTIPLE_CHOICE:
+            value = form.get(name, [])
+            answers[q.key] = [value] if isinstance(value, str) and value else list(value or [])
+        else:
+            answers[q.key] = str(form.get(name, ""))
+    return answers
+
+
+def project_form_values(project: views.ProjectView | None) -> dict[str, Any]:
+    if project is None:
+        return {name: "" for name in PROJECT_FIELDS} | {"answers": {}}
+    return {name: getattr(project, name) or "" for name in PROJECT_FIELDS} | {"answers": project.answers}
+
+
+def submitted_project_form(form: dict[str, Any], call: views.CallView) -> dict[str, Any]:
+    return {name: form.get(name, "") for name in PROJECT_FIELDS} | {"answers": answers_of(form, call)}
+
+
+def may_organise(actor: Actor | None, organisation: str) -> bool:
+    return actor is not None and (actor.is_admin or actor.has(Role.ORGANISER, organisation))
+
+
+# -- the organisers' pages ---------------------------------------------------------------------------------------------
+
+
+class CallPages(Controller):
+    include_in_schema = False
+
+    @get("/appels")
+    async def open_calls(self, request: Request[Any, Any, Any]) -> Template:
+        actor = actor_of(request)
+        found = await views.open_calls_for(reader(request), actor.organisation, now(request))
+        reads_calls = actor.is_admin or any(role in actor.roles for role in calls.READING_CALLS)
+        return page(request, "open_calls.html", calls=found, now=now(request), reads_calls=reads_calls)
+
+    @get("/organisations/{slug:str}/appels")
+    async def organisation_calls(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Template:
+        actor, organisation = actor_of(request), slug
+        calls.require_call_reader(actor, organisation)
+        found = await views.list_calls(reader(request), organisation, now(request))
+        return page(
+            request, "list.html", calls=found, organisation=organisation, organiser=may_organise(actor, organisation)
+        )
+
+    @get("/organisations/{slug:str}/appels/nouveau")
+    async def new_call(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Template:
+        organisation = slug
+        calls.require_organiser(actor_of(request), organisation)
+        return page(
+            request,
+            "form.html",
+            organisation=organisation,
+            call=None,
+            form=call_form_values(None),
+            new_rows=NEW_QUESTION_ROWS,
+            action=f"/organisations/{organisation}/appels",
+        )
+
+    @post("/organisations/{slug:str}/appels")
+    async def create_call(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Template | Redirect:
+        actor, organisation = actor_of(request), slug
+        calls.require_organiser(actor, organisation)
+        form = await form_of(request)
+        try:
+            result = await sync_to_thread(
+                calls.draft_call,
+                services_of(request).app,
+                actor,
+                command_id_of(form),
+                organisation=organisation,
+                title=str(form.get("title", "")),
+                description=str(form.get("description", "")),
+                themes=lines(form.get("themes")),
+                categories=lines(form.get("categories")),
+                opens_at=moment(form, "opens_at"),
+                closes_at=moment(form, "closes_at"),
+                eligible_partners=slugs(form.get("partners")),
+                questions=[calls_question(q) for q in questions_of(form)],
+                max_team_size=team_size(form),
+                open_now=form.get("open_now") == "oui",
+            )
+        except FIELD_REFUSALS as error:
+            return page(
+                request,
+                "form.html",
+                status=error.status,
+                organisation=organisation,
+                call=None,
+                form=submitted_call_form(form),
+                new_rows=NEW_QUESTION_ROWS,
+                action=f"/organisations/{organisation}/appels",
+                command_id=command_id_of(form),
+                **refused(error),
+            )
+        return await done(request, f"/appels/{organisation}/{result['id']}", "appel-cree")
+
+    @get("/appels/{organisation:str}/{call_id:uuid}")
+    async def show(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
+    ) -> Template:
+        actor = actor_of(request)
+        call = await call_for(request, actor, organisation, call_id)
+        organiser = may_organise(actor, organisation)
+        may_answer = False
+        try:
+            calls.answering_role(
+                actor,
+                organisation=organisation,
+                eligible_partners=call.eligible_partners,
+                opened=call.opened_at is not None,
+            )
+            may_answer = call.status == "opened" and not actor.is_admin
+        except DomainError:
+            may_answer = False
+        reads_submissions = organiser or (actor.organisation == organisation and Role.AUDITOR in actor.roles)
+        undecided = 0
+        if reads_submissions:
+            undecided = len(await views.list_submissions(reader(request), call.id, status="undecided"))
+        return page(
+            request,
+            "show.html",
+            call=call,
+            organiser=organiser,
+            reads_submissions=reads_submissions,
+            may_answer=may_answer,
+            undecided=undecided,
+            now=now(request),
+        )
+
+    @get("/appels/{organisation:str}/{call_id:uuid}/modifier")
+    async def amend_form(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
+    ) -> Template:
+        actor = actor_of(request)
+        calls.require_organiser(actor, organisation)
+        call = await organised_call(request, actor, organisation, call_id)
+        return page(
+            request,
+            "form.html",
+            organisation=organisation,
+            call=call,
+            form=call_form_values(call),
+            new_rows=NEW_QUESTION_ROWS,
+            action=f"/appels/{organisation}/{call.id}/modifier",
+        )
+
+    @post("/appels/{organisation:str}/{call_id:uuid}/modifier")
+    async def amend(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        actor = actor_of(request)
+        calls.require_organiser(actor, organisation)
+        call = await organised_call(request, actor, organisation, call_id)
+        form = await form_of(request)
+        try:
+            changes = {
+                "title": str(form.get("title", "")),
+                "description": str(form.get("description", "")),
+                "themes": lines(form.get("themes")),
+                "categories": lines(form.get("categories")),
+                "opens_at": moment(form, "opens_at"),
+                "closes_at": moment(form, "closes_at"),
+                "eligible_partners": slugs(form.get("partners")),
+                "questions": [calls_question(q) for q in questions_of(form)],
+                "max_team_size": team_size(form),
+            }
+            if changes["opens_at"] == call.opens_at:
+                changes.pop("opens_at")  # an unchanged opening is no change (and may no longer move once begun)
+            await sync_to_thread(
+                calls.amend_call,
+                services_of(request).app,
+                actor,
+                command_id_of(form),
+                organisation=organisation,
+                call_id=call_id,
+                reason=str(form.get("reason", "")),
+                changes=changes,
+            )
+        except FIELD_REFUSALS as error:
+            return page(
+                request,
+                "form.html",
+                status=error.status,
+                organisation=organisation,
+                call=call,
+                form=submitted_call_form(form) | {"reason": form.get("reason", "")},
+                new_rows=NEW_QUESTION_ROWS,
+                action=f"/appels/{organisation}/{call.id}/modifier",
+                command_id=command_id_of(form),
+                **refused(error),
+            )
+        return await done(request, f"/appels/{organisation}/{call_id}", "appel-modifie")
+
+    @post([f"/appels/{{organisation:str}}/{{call_id:uuid}}/{action}" for action in CALL_ACTIONS])
+    async def act(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
+    ) -> Redirect:
+        """Open, close, cancel (with a reason) or announce the call; record its selection."""
+        action = request.url.path.rsplit("/", 1)[-1]
+        actor = actor_of(request)
+        form = await form_of(request)
+        app, cid = services_of(request).app, command_id_of(form)
+        target = f"/appels/{organisation}/{call_id}"
+        if action == "ouvrir":
+            await sync_to_thread(calls.open_call, app, actor, cid, organisation=organisation, call_id=call_id)
+            return await done(request, target, "appel-ouvert")
+        if action == "clore":
+            await sync_to_thread(calls.close_call, app, actor, cid, organisation=organisation, call_id=call_id)
+            return await done(request, target, "appel-clos")
+        if action == "annuler":
+            reason = str(form.get("reason", ""))
+            await sync_to_thread(
+                calls.cancel_call, app, actor, cid, organisation=organisation, call_id=call_id, reason=reason
+            )
+            return await done(request, target, "appel-annule")
+        if action == "annoncer":
+            await sync_to_thread(
+                calls.publish_announcement, app, actor, cid, organisation=organisation, call_id=call_id
+            )
+            return await done(request, target, "annonce")
+        if action == "selection":
+            call = await organised_call(request, actor, organisation, call_id)
+            submitted = await views.list_submissions(reader(request), call.id, status="submitted")
+            await sync_to_thread(
+                calls.record_selection,
+                app,
+                actor,
+                cid,
+                organisation=organisation,
+                call_id=call_id,
+                projects=[(s.organisation, s.id) for s in submitted],
+            )
+            return await done(request, target, "selection")
+        raise NotFound("Cette page n'existe pas.")
+
+    @get("/appels/{organisation:str}/{call_id:uuid}/projets")
+    async def submissions(
+        self,
+        request: Request[Any, Any, Any],
+        organisation: FromPath[str],
+        call_id: FromPath[UUID],
+        *,
+        statut: FromQuery[str] = "",
+        categorie: FromQuery[str] = "",
+        theme: FromQuery[str] = "",
+    ) -> Template:
+        actor = actor_of(request)
+        call = await organised_call(request, actor, organisation, call_id)
+        found = await views.list_submissions(
+            reader(request), call.id, status=statut or None, category=categorie or None, theme=theme or None
+        )
+        query = "&".join(f"{k}={v}" for k, v in (("status", statut), ("category", categorie), ("theme", theme)) if v)
+        undecided = await views.list_submissions(reader(request), call.id, status="undecided")
+        return page(
+            request,
+            "submissions.html",
+            call=call,
+            submissions=found,
+            filters={"statut": statut, "categorie": categorie, "theme": theme},
+            status_filters=STATUS_FILTERS,
+            csv_link=f"/appels/{organisation}/{call.id}/projets.csv" + (f"?{query}" if query else ""),
+            organiser=may_organise(actor, organisation),
+            undecided=len(undecided),
+        )
+
+    @get("/appels/{organisation:str}/{call_id:uuid}/projets.csv")
+    async def submissions_csv(
+        self,
+        request: Request[Any, Any, Any],
+        organisation: FromPath[str],
+        call_id: FromPath[UUID],
+        *,
+        status: FromQuery[str] = "",
+        category: FromQuery[str] = "",
+        theme: FromQuery[str] = "",
+    ) -> Response[str]:
+        call = await organised_call(request, actor_of(request), organisation, call_id)
+        rows = await views.list_submissions(
+            reader(request), call.id, status=status or None, category=category or None, theme=theme or None
+        )
+        return Response(
+            views.submissions_csv(call, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="appel-{organisation}-{call.id}.csv"'},
+        )
+
+    @get("/appels/{organisation:str}/{call_id:uuid}/chiffres")
+    async def figures(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
+    ) -> Template:
+        call = await organised_call(request, actor_of(request), organisation, call_id)
+        figures = await views.call_figures(reader(request), call)
+        top = max([c.count for c in (*figures.by_category, *figures.by_theme, *figures.by_day)] or [0])
+        rows = {
+            "category": [(c.label, c.count) for c in figures.by_category],
+            "theme": [(c.label, c.count) for c in figures.by_theme],
+            "day": [(d.day.strftime("%d/%m/%Y"), d.count) for d in figures.by_day],
+        }
+        return page(request, "figures.html", call=call, figures=figures, rows=rows, top=max(top, 1))
+
+    # -- answering ----------------------------------------------------------------------------------------------------
+
+    @get("/appels/{organisation:str}/{call_id:uuid}/repondre")
+    async def answer_form(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
+    ) -> Template:
+        actor = actor_of(request)
+        call = await call_for(request, actor, organisation, call_id)
+        calls.answering_role(
+            actor,
+            organisation=organisation,
+            eligible_partners=call.eligible_partners,
+            opened=call.opened_at is not None,
+        )
+        return page(
+            request,
+            "answer.html",
+            call=call,
+            project=None,
+            form=project_form_values(None),
+            action=f"/appels/{organisation}/{call.id}/repondre",
+        )
+
+    @post("/appels/{organisation:str}/{call_id:uuid}/repondre")
+    async def answer(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        actor = actor_of(request)
+        call = await call_for(request, actor, organisation, call_id)
+        form = await form_of(request)
+        submit = form.get("action") == "submit"
+        try:
+            result = await sync_to_thread(
+                calls.draft_project,
+                services_of(request).app,
+                actor,
+                command_id_of(form),
+                call_organisation=organisation,
+                call_id=call_id,
+                **{name: str(form.get(name, "")) for name in PROJECT_FIELDS if name not in ("category", "theme")},
+                category=str(form.get("category", "")) or None,
+                theme=str(form.get("theme", "")) or None,
+                answers=answers_of(form, call),
+                submit=submit,
+            )
+        except FIELD_REFUSALS as error:
+            return page(
+                request,
+                "answer.html",
+                status=error.status,
+                call=call,
+                project=None,
+                form=submitted_project_form(form, call),
+                action=f"/appels/{organisation}/{call.id}/repondre",
+                command_id=command_id_of(form),
+                **refused(error),
+            )
+        return await done(
+            request, f"/projets/{result['organisation']}/{result['id']}", "depose" if submit else "brouillon"
+        )
+
+
+def calls_question(row: dict[str, Any]) -> Question:
+    return Question(
+        key=row["key"],
+        label=row["label"],
+        kind=row["kind"],
+        required=row["required"],
+        max_length=row["max_length"],
+        choices=tuple(row["choices"]),
+    )
+
+
+# -- projects ----------------------------------------------------------------------------------------------------------
+
+
+class ProjectPages(Controller):
+    include_in_schema = False
+    path = "/projets/{organisation:str}/{project_id:uuid}"
+
+    async def _context(
+        self, request: Request[Any, Any, Any], actor: Actor, organisation: str, project_id: UUID
+    ) -> dict[str, Any]:
+        project, access = await project_for(request, actor, organisation, project_id)
+        call = await views.get_call(reader(request), project.call_organisation, project.call_id, now(request))
+        if call is None:  # pragma: no cover — a project's call is projected with it
+            raise NotFound(calls.PROJECT_NOT_FOUND)
+        in_team = actor.person_id in project.members
+        colleagues = []
+        if in_team and project.status != "withdrawn":
+            taken = {m.person for m in project.team}
+            colleagues = [
+                m
+                for m in await list_members(reader(request), organisation)
+                if m.status == "active" and m.role in (Role.AGENT, Role.ORGANISER) and m.person_id not in taken
+            ]
+        return {
+            "project": project,
+            "call": call,
+            "access": access,
+            "in_team": in_team,
+            "invited": actor.person_id in project.invited,
+            "colleagues": colleagues,
+            "call_open": call.status == "opened",
+            "may_decide": access in ("organiser", "admin")
+            and may_organise(actor, project.call_organisation)
+            and call.status == "closed"
+            and project.status == "submitted",
+            "base": f"/projets/{organisation}/{project_id}",
+        }
+
+    @get("/")
+    async def show(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template:
+        actor = actor_of(request)
+        return page(request, "project.html", **await self._context(request, actor, organisation, project_id))
+
+    @get("/modifier")
+    async def edit_form(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template:
+        actor = actor_of(request)
+        context = await self._context(request, actor, organisation, project_id)
+        if not (context["in_team"] or context["access"] == "admin"):
+            raise Forbidden("Seuls l'auteur et les coauteurs du projet peuvent le modifier.", rule="team_only")
+        return page(
+            request,
+            "answer.html",
+            call=context["call"],
+            project=context["project"],
+            form=project_form_values(context["project"]),
+            action=f"{context['base']}/modifier",
+        )
+
+    @post("/modifier")
+    async def edit(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        actor = actor_of(request)
+        context = await self._context(request, actor, organisation, project_id)
+        call: views.CallView = context["call"]
+        form = await form_of(request)
+        changes: dict[str, Any] = {name: str(form.get(name, "")) for name in PROJECT_FIELDS}
+        changes["answers"] = answers_of(form, call)
+        try:
+            await sync_to_thread(
+                calls.edit_project,
+                services_of(request).app,
+                actor,
+                command_id_of(form),
+                organisation=organisation,
+                project_id=project_id,
+                changes=changes,
+            )
+        except FIELD_REFUSALS as error:
+            return page(
+                request,
+                "answer.html",
+                status=error.status,
+                call=call,
+                project=context["project"],
+                form=submitted_project_form(form, call),
+                action=f"{context['base']}/modifier",
+                command_id=command_id_of(form),
+                **refused(error),
+            )
+        return await done(request, context["base"], "modifie")
+
+    @post([f"/{action}" for action in PROJECT_ACTIONS])
+    async def act(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        """Submit, withdraw, invite, take an invitation back, accept or decline one, decide (organisers)."""
+        actor = actor_of(request)
+        form = await form_of(request)
+        app, cid = services_of(request).app, command_id_of(form)
+        base = f"/projets/{organisation}/{project_id}"
+        ref = {"organisation": organisation, "project_id": project_id}
+        action = request.url.path.removeprefix(base).strip("/")
+        try:
+            if action == "deposer":
+                await sync_to_thread(calls.submit_project, app, actor, cid, **ref)
+                notice = "depose"
+            elif action == "retirer":
+                await sync_to_thread(calls.withdraw_project, app, actor, cid, **ref, reason=str(form.get("reason", "")))
+                notice = "retire"
+            elif action == "inviter":
+                await sync_to_thread(
+                    calls.invite_co_author,
+                    app,
+                    actor,
+                    cid,
+                    **ref,
+                    person=str(form.get("person", "")),
+                    person_organisation=organisation,
+                )
+                notice = "invite"
+            elif action == "invitation/retirer":
+                await sync_to_thread(
+                    calls.withdraw_invitation, app, actor, cid, **ref, person=str(form.get("person", ""))
+                )
+                notice = "invitation-retiree"
+            elif action == "invitation/accepter":
+                await sync_to_thread(calls.accept_invitation, app, actor, cid, **ref)
+                notice = "accepte"
+            elif action == "invitation/decliner":
+                await sync_to_thread(calls.decline_invitation, app, actor, cid, **ref)
+                await settled(request)
+                return Redirect("/mes-projets?ok=decline", status_code=303)
+            elif action == "decision":
+                project, _ = await project_for(request, actor, organisation, project_id)
+                await sync_to_thread(
+                    calls.decide_project,
+                    app,
+                    actor,
+                    cid,
+                    call_organisation=project.call_organisation,
+                    call_id=project.call_id,
+                    **ref,
+                    outcome=str(form.get("outcome", "")),
+                    reason=str(form.get("reason", "")),
+                )
+                notice = "decision"
+            else:
+                raise NotFound("Cette page n'existe pas.")
+        except FIELD_REFUSALS as error:
+            context = await self._context(request, actor, organisation, project_id)
+            return page(request, "project.html", status=error.status, **context, **refused(error))
+        return await done(request, base, notice)
+
+    @get("/comparer")
+    async def compare(
+        self,
+        request: Request[Any, Any, Any],
+        organisation: FromPath[str],
+        project_id: FromPath[UUID],
+        avant: FromQuery[int] = 1,
+        apres: FromQuery[int] = 2,
+    ) -> Template:
+        actor = actor_of(request)
+        project, _ = await project_for(request, actor, organisation, project_id)
+        comparison = views.compare_versions(project, avant, apres)
+        if comparison is None:
+            raise NotFound(f"Ce projet n'a pas de version {avant} et {apres}.")
+        return page(
+            request,
+            "compare.html",
+            project=project,
+            comparison=comparison,
+            base=f"/projets/{organisation}/{project_id}",
+        )
+
+
+# -- the agent's own pages, and the public ones ------------------------------------------------------------------------
+
+
+class MyPages(Controller):
+    include_in_schema = False
+
+    @get("/mes-projets")
+    async def my_projects(self, request: Request[Any, Any, Any]) -> Template:
+        actor = actor_of(request)
+        projects = await views.my_projects(reader(request), actor.person_id, actor.organisation, now(request))
+        return page(request, "my_projects.html", projects=projects)
+
+    @get("/notifications")
+    async def notifications(self, request: Request[Any, Any, Any]) -> Template:
+        actor = actor_of(request)
+        found = await notifications_for(reader(request), actor.person_id, actor.organisation)
+        return page(request, "notifications.html", notifications=found)
+
+    @get("/annonces")
+    async def announcements(self, request: Request[Any, Any, Any]) -> Template:
+        return page(
+            request, "announcements.html", announcements=await views.list_announcements(reader(request), now(request))
+        )
+
+    @get("/annonces/{organisation:str}/{call_id:uuid}")
+    async def announcement(
+        self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
+    ) -> Template:
+        found = await views.get_announcement(reader(request), organisation, call_id, now(request))
+        if found is None:
+            raise NotFound(calls.CALL_NOT_FOUND)
+        return page(request, "announcement.html", announcement=found)
