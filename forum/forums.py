@@ -37,9 +37,10 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from eventsourcing.persistence import IntegrityError
 from psycopg.rows import tuple_row
 
-from domain.errors import ConcurrentChange, Forbidden, Invalid, NotFound
+from domain.errors import AlreadyExists, ConcurrentChange, Forbidden, Invalid, NotFound
 from domain.forum import (
     CoachingSlot,
     Forum,
@@ -212,8 +213,10 @@ def _run(
                 name=name,
                 decide=decide,
             )
-        except ConcurrentChange:
-            if attempt == RETRIES:
+        except (ConcurrentChange, AlreadyExists) as error:
+            # a forum changed meanwhile; or its roles, opened by two first appointments at once: decide again
+            raced = isinstance(error, ConcurrentChange) or isinstance(error.__cause__, IntegrityError)
+            if not raced or attempt == RETRIES:
                 raise
             log.info("forum %s changed concurrently during %s: deciding again (%d)", forum_id, name, attempt)
             time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311  # jitter, not cryptography

@@ -691,3 +691,25 @@ def test_concurrent_jurors_scoring_at_once_all_get_their_scores_saved(world: Wor
         thread.join()
     assert errors == []
     assert len(world.topics("Forum.ScoreRecorded")) == 12
+
+
+def test_first_appointments_at_once_open_the_forums_roles_once_and_all_are_granted(world: World) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def appoint(org: str) -> None:
+        try:
+            juror = world[f"juror-{org}"]
+            world.run(forums.appoint_juror, world.host, person_id=juror.person_id, organisation=org, college="élu")
+        except BaseException as error:  # collected for the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=appoint, args=(org,)) for org in ("nord", "oise", "somme")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(world.topics("ForumRoles.Opened")) == 1
+    assert len(world.topics("ForumRoles.Granted")) == 3
