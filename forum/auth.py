@@ -128,7 +128,7 @@ class Auth:
         self.settings = settings
         # Tests hash hundreds of passwords: the cheapest parameters there, argon2id's defaults elsewhere.
         self.hasher = PasswordHasher.from_parameters(CHEAPEST) if settings.environment == "test" else PasswordHasher()
-        self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+        self._decoy: str | None = None  # hashed on first use: every process builds an Auth, few verify passwords
 
     def now(self) -> datetime:
         return self.app.clock()
@@ -172,7 +172,9 @@ class Auth:
     def _verify(self, password_hash: str | None, password: str) -> bool:
         try:
             # an unknown account costs the same time as a known one
-            return self.hasher.verify(password_hash or self._decoy, password) and password_hash is not None
+            if password_hash is None and self._decoy is None:
+                self._decoy = self.hasher.hash(secrets.token_urlsafe(16))
+            return self.hasher.verify(password_hash or self._decoy or "", password) and password_hash is not None
         except (VerificationError, InvalidHashError):
             return False
 
