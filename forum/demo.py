@@ -8,6 +8,7 @@ from typing import Any
 
 from forum.access import SYSTEM
 from forum.application import ForumApplication
+from forum.people import People
 
 SCENARIOS = ("forum-interdepartemental-2019.json", "impulsions-2019.json")
 KIND_ALIASES = {"partner": "partenaire"}  # the scenario files' word for the State incubator's kind
@@ -33,10 +34,13 @@ def load_organisations(app: ForumApplication, data: dict[str, Any]) -> list[str]
     return slugs
 
 
-def load(app: ForumApplication) -> dict[str, Any]:
-    """Load both 2019 programmes; returns what was loaded, for the command's summary."""
+def load(app: ForumApplication, people: People) -> dict[str, Any]:
+    """Load both 2019 programmes end to end (what ``forum demo`` and ``make run`` do); returns a summary."""
+    from forum import demo_forum
+
     summary: dict[str, Any] = {}
     for name in SCENARIOS:
-        data = scenario(name)
-        summary[name] = {"organisations": len(load_organisations(app, data))}
+        summary[name] = {"organisations": len(load_organisations(app, scenario(name)))}
+    for name, loaded in demo_forum.load(app, people).items():
+        summary[name].update({k: v for k, v in loaded.items() if isinstance(v, int)})
     return summary
