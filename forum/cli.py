@@ -224,9 +224,12 @@ def cmd_projections_run(args: argparse.Namespace, services: Services) -> int:
 
 def cmd_demo(args: argparse.Namespace, services: Services) -> int:
     from forum import demo
+    from forum.demo_forum import DEMO_PASSWORD
 
-    for name, loaded in demo.load(services.app).items():
-        print(f"{name} : " + ", ".join(f"{k} {v}" for k, v in loaded.items()))
+    print("Chargement des programmes 2019 (idempotent : une seconde fois ne change rien)…", flush=True)
+    for name, loaded in demo.load(services.app, services.people).items():
+        print(f"  {name} : " + ", ".join(f"{k} {v}" for k, v in loaded.items()))
+    print(f"  comptes de démonstration : <rôle>@<organisation>.demo.forum.local, mot de passe « {DEMO_PASSWORD} »")
     asyncio.run(_catch_up(services))
     _announce_admin(services)
     return 0
