@@ -16,11 +16,12 @@ import hashlib
 import os
 import struct
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from domain.codec import decode_payload
 from domain.errors import NotFound
 from forum.database import PROJECTOR_ROLE, Database
 
+T = TypeVar("T")
 GENESIS = bytes(32)  # the link before an organisation's first event
 PERIODIC = "périodique"  # the reason of periodic anchors (which skip heads already anchored)
 KEY_FILE = "audit-ed25519.pem"
@@ -470,6 +472,16 @@ async def _walk(conn: Any, organisation: str, sink: EventSink | None = None) -> 
     return report
 
 
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run``, also from a thread whose event loop is already running (then in a worker thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
+
+
 async def organisations(conn: Any) -> list[str]:
     return [row[0] for row in await conn.fetch(_ORGANISATIONS)]
 
@@ -511,7 +523,7 @@ async def verify_async(db: Database, organisation: str | None = None, *, streams
 
 
 def verify(db: Database, organisation: str | None = None) -> list[ChainReport]:
-    return asyncio.run(verify_async(db, organisation))
+    return _run(verify_async(db, organisation))
 
 
 # -- the service's signing key -----------------------------------------------------------------------------
@@ -760,7 +772,7 @@ async def export_async(
 def export(
     db: Database, organisation: str, output: Path, key: Ed25519PrivateKey, *, now: datetime | None = None
 ) -> ExportSummary:
-    return asyncio.run(export_async(db, organisation, output, key, now=now))
+    return _run(export_async(db, organisation, output, key, now=now))
 
 
 @dataclass(frozen=True)

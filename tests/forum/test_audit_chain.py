@@ -373,7 +373,6 @@ def test_a_long_history_streamed_in_many_pieces_is_verified_and_an_edit_deep_ins
 def test_the_stream_is_split_into_rows_whatever_the_size_of_the_pieces_it_arrives_in(
     app: ForumApplication, admin: Actor, db: Database
 ) -> None:
-    import asyncio
 
     given_a_long_history(app, admin, renames=40)
     audit.anchor(db, "publication du palmarès")
@@ -392,17 +391,19 @@ def test_the_stream_is_split_into_rows_whatever_the_size_of_the_pieces_it_arrive
             await conn.close()
         return b"".join(pieces)
 
-    whole = asyncio.run(received())
+    whole = audit._run(received())
     anchored = audit.anchor(db, "après coup")
-    found = []
-    for size in (1, 2, 7, 64, 1000, len(whole)):
+
+    async def split(size: int) -> tuple[Any, ...]:
         report = audit.ChainReport("nord")
         stream = audit._ChainStream("nord", audit._AnchorCheck(anchored, report), None)
         for start in range(0, len(whole), size):
-            asyncio.run(stream(whole[start : start + size]))
+            await stream(whole[start : start + size])
         assert stream.finished
         assert stream.pending == b""
-        found.append((stream.events, stream.last, stream.first_break, report.anchors_checked, report.anchor_breaks))
+        return (stream.events, stream.last, stream.first_break, report.anchors_checked, report.anchor_breaks)
+
+    found = [audit._run(split(size)) for size in (1, 2, 7, 64, 1000, len(whole))]
     # the head anchored after the edit kept the stored links, which the recomputed chain contradicts
     assert found == [(41, 41, audit.Break(17, "altered", audit.REASONS["altered"]), 1, 1)] * 6
 
@@ -457,7 +458,7 @@ def test_the_periodic_anchorer_anchors_moved_heads_until_stopped_and_public_page
             await writer.close()
             await reader.close()
 
-    listed = asyncio.run(scenario())
+    listed = audit._run(scenario())
     assert [(a.organisation, a.position, a.reason) for a in listed] == [("nord", 6, audit.PERIODIC)]
     assert rows(db, "SELECT count(*) FROM store.anchors") == [(2,)]
 
