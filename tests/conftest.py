@@ -87,3 +87,9 @@ def admin() -> Actor:
 
 def command_id() -> str:
     return uuid.uuid4().hex
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main thread for the
+    rest of the session, which would break every later ``asyncio.run``."""
+    items.sort(key=lambda item: "/tests/browser/" in str(item.path))
