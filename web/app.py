@@ -32,8 +32,11 @@ from web.auth import EXCEPTION_HANDLERS, authentication_middleware
 from web.errors import HANDLERS
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
 from web.pages.calls import CallPages, MyPages, ProjectPages
+from web.pages.forums import ForumPages
 from web.pages.home import HomePages
+from web.pages.jury import JuryPages
 from web.pages.palmares import PalmaresPages
+from web.pages.stage import StagePages
 
 log = logging.getLogger("forum.web")
 HERE = Path(__file__).parent
@@ -125,6 +128,9 @@ def create_app(
             ForumsApi,  # the forum: hosts, participants, jury, coaches, voters
             PublicApi,  # published palmarès and open data
             PalmaresPages,
+            ForumPages,  # the pages that run a forum: host, participants, coaches, teams
+            JuryPages,  # the jury's pages: rules, scoring (phone), ranking, deliberation, votes
+            StagePages,  # the running order and the stage
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
             *(extra_route_handlers or []),
         ],

@@ -37,6 +37,7 @@ from forum.database import Database
 from forum.settings import Settings
 from tests.accounts import PASSWORD, Member, member, settle
 from tests.web.matrix_calls import calls_cases
+from tests.web.matrix_forum_pages import forum_pages_cases
 from tests.web.matrix_forums import forums_cases
 from web.app import create_app
 
@@ -274,6 +275,7 @@ SPEC: dict[tuple[str, str], Case] = {
 
 SPEC.update(calls_cases())  # calls for ideas and projects
 SPEC.update(forums_cases())  # forums and the palmarès (issue 5)
+SPEC.update(forum_pages_cases())  # the pages that run a forum (issue 5)
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}  # answered by the framework for every route
 

@@ -1,0 +1,985 @@
+"""Pages to run a forum or a prize edition: the host's list and set-up pages (edition, participants and quotas,
+prizes and budget, nominations, coaching, palmarès), the invited organisations' answer and nominations, and the
+team pages of coaches and team members. The jury's pages are in ``web/pages/jury.py``, the stage's in
+``web/pages/stage.py``. Every command goes through ``forum.forums``; every list reads ``projections.forums``.
+No JavaScript is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from domain.forum import CoachingSlot, ForumKind, Prize, PrizeKind, coaching_rota
+from domain.jury import check_key
+from domain.person import Person, check_email
+from domain.values import Role
+from forum import forums
+from forum.access import Actor, require_role
+from forum.forums import AUDITOR, COACH, HOST, JUROR, MEMBER, PARTICIPANT, VOTER
+from projections import calls as call_views
+from projections import forums as views
+from projections.directory import list_organisations
+from projections.palmares import slugify
+from projections.people import get_member
+from web.api.forums import forum_standing
+from web.context import actor_of, maybe_actor, services_of
+
+PARIS = ZoneInfo("Europe/Paris")
+FIELD_REFUSALS = (Invalid, Conflict)  # shown beside the form; NotFound and Forbidden are error pages
+NOTICES = {
+    "forum-cree": "Le forum est créé. Invitez les organisations participantes et définissez les prix.",
+    "edition": "L'édition est modifiée.",
+    "budget": "Le budget est enregistré.",
+    "invitation": "L'invitation est envoyée.",
+    "quota": "Le quota est enregistré.",
+    "prix": "Le prix est enregistré.",
+    "acceptee": "Votre organisation participe au forum : proposez ses projets sélectionnés.",
+    "declinee": "Votre organisation a décliné l'invitation.",
+    "proposition": "Le projet est proposé au forum.",
+    "retrait": "La proposition est retirée.",
+    "coach": "Le coach est nommé.",
+    "creneau": "Le créneau de coaching est enregistré.",
+    "rotation": "Les créneaux de coaching sont enregistrés.",
+    "seance": "La séance de coaching est consignée.",
+    "publie": "Le palmarès est publié : il est public dès maintenant.",
+    "ordre": "L'ordre de passage est enregistré.",
+    "pitch": "Le passage est consigné.",
+    "absence": "L'absence de l'équipe est consignée.",
+    "jure": "Le juré est nommé.",
+    "regles": "Les règles du jury sont enregistrées.",
+    "amendement": "L'amendement des règles est enregistré, avec son motif.",
+    "classement": "Le classement est calculé et enregistré avec sa méthode.",
+    "departage": "Le départage du jury est enregistré.",
+    "deliberation-ouverte": "La délibération est ouverte.",
+    "laureats": "Les lauréats sont enregistrés.",
+    "deliberation-close": "La délibération est close : les notes ne changent plus.",
+    "vote-organise": "Le vote est organisé.",
+    "depouillement": "Le vote est dépouillé.",
+    "vote": "Votre vote est enregistré.",
+    "note": "Votre note est enregistrée.",
+    "conflit": "Votre conflit d'intérêts est déclaré : vous ne notez pas ce projet.",
+}
+KIND_LABELS = {ForumKind.FORUM.value: "Forum (journée commune)", ForumKind.PRIZE.value: "Prix (édition)"}
+PRIZE_KIND_LABELS = {
+    PrizeKind.MAIN.value: "Prix du jury (suivant le classement)",
+    PrizeKind.CATEGORY.value: "Prix de catégorie (suivant le classement de la catégorie)",
+    PrizeKind.SPECIAL.value: "Prix spécial du jury (libre)",
+    PrizeKind.VOTE.value: "Prix décerné par un vote",
+}
+PARTICIPATION_LABELS = {"invited": "Invitation en attente", "accepted": "Participe", "declined": "A décliné"}
+DELIBERATION_LABELS = {"not_opened": "non ouverte", "open": "ouverte", "closed": "close"}
+STANDING_LABELS = {
+    HOST: "Hôte",
+    PARTICIPANT: "Organisation invitée",
+    JUROR: "Juré",
+    COACH: "Coach",
+    VOTER: "Votant",
+    AUDITOR: "Auditeur",
+}
+FIELD_ALIASES = {"budget_cents": "budget", "amount_cents": "amount", "project": "project_id"}
+PROJECTIONS = ("forums", "palmares", "people")
+
+
+# -- the forum a URL names, with the visitor's standing ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForumPage:
+    """The forum a page is about, who is looking and how they stand in it."""
+
+    forum_id: UUID
+    actor: Actor
+    held: frozenset[str]
+    summary: views.ForumSummary
+
+    @property
+    def host(self) -> str:
+        return self.summary.host
+
+    @property
+    def base(self) -> str:
+        return f"/forums/{self.summary.host}/{self.forum_id}"
+
+    @property
+    def is_host(self) -> bool:
+        return HOST in self.held
+
+    def holds(self, *standings: str) -> bool:
+        return bool(self.held & set(standings))
+
+    def ref(self) -> dict[str, Any]:
+        """The keyword arguments every ``forum.forums`` command takes to name the forum."""
+        return {"host": self.summary.host, "forum_id": self.forum_id}
+
+
+def reader(request: Request[Any, Any, Any]) -> Any:
+    return request.app.state.reader
+
+
+def now(request: Request[Any, Any, Any]) -> datetime:
+    moment: datetime = services_of(request).app.clock()
+    return moment
+
+
+async def open_forum(request: Request[Any, Any, Any], host: str, forum: str, *allowed: str) -> ForumPage:
+    """The forum and the visitor's standing: 404 without any, 403 without one of ``allowed`` (when given)."""
+    actor = actor_of(request)
+    forum_id, held, _ = await forum_standing(request, actor, host, forum)
+    if allowed:
+        forums.require_standing(held, *allowed)
+    summary = await views.forum_summary(reader(request), forum_id)
+    if summary is None:  # pragma: no cover — it was there a moment ago
+        raise NotFound(forums.FORUM_NOT_FOUND, rule="not_found")
+    return ForumPage(forum_id, actor, held, summary)
+
+
+def sections(f: ForumPage) -> list[tuple[str, str]]:
+    """The forum's pages the visitor may open, in the order of the day (path suffix, label)."""
+    links: list[tuple[str, str]] = [("", "Programme")]
+    if f.holds(HOST, AUDITOR):
+        links += [("/edition", "Édition")] if f.is_host else []
+        links += [
+            ("/participants", "Participants"),
+            ("/prix", "Prix et budget"),
+            ("/propositions", "Projets proposés"),
+            ("/coaching", "Coaching"),
+            ("/ordre-de-passage", "Ordre de passage"),
+            ("/scene", "Scène"),
+            ("/jury", "Jury et critères"),
+            ("/suivi", "Suivi de la notation"),
+            ("/classement", "Classement"),
+            ("/deliberation", "Délibération"),
+            ("/votes", "Votes"),
+            ("/palmares", "Palmarès"),
+        ]
+    else:
+        if PARTICIPANT in f.held:
+            links.append(("/propositions", "Nos propositions"))
+        if COACH in f.held:
+            links.append(("/coaching", "Mes équipes"))
+        if MEMBER in f.held:
+            links.append(("/ordre-de-passage", "Ordre de passage"))
+        if JUROR in f.held:
+            links += [("/jury", "Jury et critères"), ("/classement", "Classement"), ("/deliberation", "Délibération")]
+            links.append(("/palmares", "Palmarès"))
+    if JUROR in f.held:
+        links.append(("/notation", "Noter les projets"))
+    if VOTER in f.held:
+        links.append(("/vote", "Voter"))
+    return links
+
+
+# -- rendering ---------------------------------------------------------------------------------------------------------
+
+
+def paris(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+
+
+def hour(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(PARIS).strftime("%H:%M")
+
+
+def day_input(moment: datetime | None) -> str:
+    """A moment's day in Paris, as a date field holds it (« 2019-11-28 »)."""
+    return "" if moment is None else moment.astimezone(PARIS).date().isoformat()
+
+
+def fr_day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(PARIS).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def euros(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    whole = f"{cents // 100:,}".replace(",", "\u202f")
+    return f"{whole},{cents % 100:02d}\u00a0€" if cents % 100 else f"{whole}\u00a0€"
+
+
+def euros_input(cents: int | None) -> str:
+    """Cents as typed in a form: « 1500 » or « 1500,50 »."""
+    if cents is None:
+        return ""
+    return f"{cents // 100},{cents % 100:02d}" if cents % 100 else str(cents // 100)
+
+
+def duration(seconds: int | None) -> str:
+    """« 3 min 05 s »."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(int(seconds), 60)
+    if not minutes:
+        return f"{rest} s"
+    return f"{minutes} min {rest:02d} s" if rest else f"{minutes} min"
+
+
+HELPERS: dict[str, Any] = {
+    "paris": paris,
+    "hour": hour,
+    "fr_day": fr_day,
+    "day_input": day_input,
+    "euros": euros,
+    "euros_input": euros_input,
+    "duration": duration,
+    "kind_labels": KIND_LABELS,
+    "prize_kind_labels": PRIZE_KIND_LABELS,
+    "participation_labels": PARTICIPATION_LABELS,
+    "deliberation_labels": DELIBERATION_LABELS,
+    "standing_labels": STANDING_LABELS,
+}
+
+
+def page(
+    request: Request[Any, Any, Any], template: str, f: ForumPage | None = None, *, status: int = 200, **context: Any
+) -> Template:
+    """A page of ``web/templates/forums/``; ``failed`` names the form a refusal is shown beside (with ``form``)."""
+    context.setdefault("actor", maybe_actor(request))
+    context.setdefault("errors", {})
+    context.setdefault("problem", None)
+    context.setdefault("failed", None)
+    context.setdefault("form", {})
+    context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
+    context.setdefault("command_id", uuid.uuid4().hex)
+    errors, failed, submitted = context["errors"], context["failed"], context["form"]
+
+    def errs(name: str) -> dict[str, str]:
+        """The refusal's field errors, for the form that was sent only."""
+        return errors if failed == name else {}  # type: ignore[no-any-return]
+
+    def val(name: str, field: str, default: Any = "") -> Any:
+        """What the person typed in the form that was refused, else ``default``."""
+        if failed == name and field in submitted:
+            return submitted[field]
+        return default
+
+    context.update(HELPERS, errs=errs, val=val, f=f)
+    if f is not None:
+        context.setdefault("sections", sections(f))
+        context.setdefault("current", request.url.path.removeprefix(f.base))
+    return Template(f"forums/{template}", context=context, status_code=status)
+
+
+def refusal(error: DomainError, failed: str, form: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What shows a refusal beside the form that was sent: its message by field, the form as typed, the status."""
+    field = FIELD_ALIASES.get(error.field or "", error.field)
+    return {
+        "errors": {field: error.message} if field else {},
+        "problem": error.message,
+        "failed": failed,
+        "form": form or {},
+        "status": error.status,
+    }
+
+
+async def form_of(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The form's fields: a text each, a list where a name repeats or ends with ``[]``."""
+    form = await request.form()
+    fields: dict[str, Any] = {}
+    for key in form:
+        values = [value for value in form.getall(key) if isinstance(value, str)]
+        fields[key] = values if len(values) > 1 or key.endswith("[]") else (values[0] if values else "")
+    return fields
+
+
+def command_id_of(form: dict[str, Any]) -> str:
+    value = form.get("command_id")
+    return value if isinstance(value, str) and value else uuid.uuid4().hex
+
+
+async def settled(request: Request[Any, Any, Any], patience: float = 3.0) -> None:
+    """Wait (briefly) until the read models show what was just written, so the next page is up to date."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        statuses = await request.app.state.projector.status()
+        if all(s.behind_events == 0 for s in statuses if s.projection in PROJECTIONS):
+            return
+        await asyncio.sleep(0.02)
+
+
+async def done(request: Request[Any, Any, Any], target: str, notice: str) -> Redirect:
+    await settled(request)
+    anchor = ""
+    if "#" in target:
+        target, anchor = target.split("#", 1)
+        anchor = "#" + anchor
+    return Redirect(f"{target}?ok={notice}{anchor}", status_code=303)
+
+
+# -- reading what people typed -----------------------------------------------------------------------------------------
+
+
+def text(form: dict[str, Any], name: str) -> str:
+    value = form.get(name, "")
+    return value if isinstance(value, str) else "\n".join(value)
+
+
+def checked(form: dict[str, Any], name: str) -> bool:
+    return text(form, name) in ("on", "oui", "1", "true")
+
+
+def many(form: dict[str, Any], name: str) -> list[str]:
+    """A repeated field (checkboxes): every value, in order."""
+    value = form.get(name, [])
+    return [value] if isinstance(value, str) and value else [v for v in value if v]
+
+
+def lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def integer(form: dict[str, Any], name: str, field: str | None = None, default: int | None = None) -> int:
+    value = text(form, name).strip()
+    if not value and default is not None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise Invalid("Indiquez un nombre entier.", field=field or name, rule="invalid_number") from None
+
+
+def optional_integer(form: dict[str, Any], name: str, field: str | None = None) -> int | None:
+    return integer(form, name, field) if text(form, name).strip() else None
+
+
+def cents(form: dict[str, Any], name: str, field: str | None = None) -> int | None:
+    """An amount typed in euros (« 1 500 », « 1500,50 ») as cents; None when left empty."""
+    value = re.sub(r"[\s\u202f\u00a0€]", "", text(form, name)).replace(",", ".")
+    if not value:
+        return None
+    try:
+        amount = round(float(value) * 100)
+    except ValueError:
+        raise Invalid("Indiquez un montant en euros (par exemple 1500 ou 1500,50).", field=field or name) from None
+    if amount < 0:
+        raise Invalid("Un montant ne peut être négatif.", field=field or name, rule="negative_amount")
+    return amount
+
+
+def day(form: dict[str, Any], name: str) -> date:
+    try:
+        return date.fromisoformat(text(form, name).strip())
+    except ValueError:
+        raise Invalid("Indiquez une date (AAAA-MM-JJ).", field=name, rule="invalid_date") from None
+
+
+def optional_day(form: dict[str, Any], name: str) -> date | None:
+    return day(form, name) if text(form, name).strip() else None
+
+
+def moment(form: dict[str, Any], prefix: str, field: str) -> datetime:
+    """A day and an hour typed as people read them in Paris (``{prefix}_date`` and ``{prefix}_time``)."""
+    typed_day, typed_hour = text(form, f"{prefix}_date").strip(), text(form, f"{prefix}_time").strip() or "00:00"
+    try:
+        return datetime.combine(date.fromisoformat(typed_day), clock_time.fromisoformat(typed_hour), tzinfo=PARIS)
+    except ValueError:
+        raise Invalid(
+            "Indiquez une date (AAAA-MM-JJ) et une heure (HH:MM), heure de Paris.", field=field, rule="invalid_date"
+        ) from None
+
+
+def project_uuid(value: str, field: str = "project_id") -> UUID:
+    try:
+        return UUID(value.strip())
+    except ValueError:
+        raise Invalid("Choisissez un projet.", field=field, rule="required") from None
+
+
+def key_from(label: str, taken: set[str], fallback: str) -> str:
+    """A key for a prize or a criterion from its label: « Coup de cœur » → ``coup_de_coeur``."""
+    base = slugify(label, max_length=36).replace("-", "_") or fallback
+    if not base[0].isalpha():
+        base = f"{fallback}_{base}"[:36]
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+async def person_by_email(request: Request[Any, Any, Any], email: str, field: str, first: list[str]) -> tuple[str, str]:
+    """The person with this address (their id and organisation), looked for in ``first`` then every organisation."""
+    address = check_email(email, field)
+    person_id = str(Person.id_for(address))
+    everyone = [o.slug for o in await list_organisations(reader(request))]
+    for organisation in dict.fromkeys([*first, *everyone]):
+        found = await get_member(reader(request), organisation, person_id)
+        if found is not None:
+            if found.status == "deactivated":
+                raise Conflict(f"Le compte de {found.name} ({address}) est désactivé.", field=field, rule="deactivated")
+            return person_id, organisation
+    raise Invalid(f"Aucun compte n'a l'adresse {address}.", field=field, rule="person_not_found")
+
+
+def forum_organisations(f: ForumPage) -> list[str]:
+    return [f.host, *(p.organisation for p in f.summary.participants)]
+
+
+# -- the host's pages --------------------------------------------------------------------------------------------------
+
+
+def new_forum_form() -> dict[str, Any]:
+    return {
+        "title": "",
+        "key": "",
+        "kind": ForumKind.FORUM.value,
+        "starts_on": "",
+        "ends_on": "",
+        "place": "",
+        "quota": "3",
+        "categories": "",
+        "budget": "",
+    }
+
+
+class ForumPages(Controller):
+    """Forums: the list, a new edition, its programme, and its host's set-up pages."""
+
+    include_in_schema = False
+
+    @get("/forums")
+    async def list_forums(self, request: Request[Any, Any, Any]) -> Template:
+        actor = actor_of(request)
+        found = await views.list_forums(
+            reader(request),
+            organisation=actor.organisation,
+            forum_ids={forum for forum, _ in actor.forum_roles},
+            everything=actor.is_admin,
+        )
+        may_plan = not actor.is_admin and Role.ORGANISER in actor.roles
+        return page(request, "list.html", forums=found, may_plan=may_plan)
+
+    @get("/organisations/{slug:str}/forums/nouveau")
+    async def new(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Template:
+        require_role(actor_of(request), slug, Role.ORGANISER)
+        return page(request, "new.html", organisation=slug, form=new_forum_form(), failed="new")
+
+    @post("/organisations/{slug:str}/forums")
+    async def plan(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Template | Redirect:
+        actor = actor_of(request)
+        require_role(actor, slug, Role.ORGANISER)
+        form = await form_of(request)
+        try:
+            title = text(form, "title")
+            starts_on = day(form, "starts_on")
+            key = text(form, "key").strip() or slugify(f"{title} {starts_on.year}", max_length=60)
+            result = await sync_to_thread(
+                forums.plan_forum,
+                services_of(request).app,
+                actor,
+                command_id_of(form),
+                host=slug,
+                key=key,
+                title=title,
+                kind=text(form, "kind"),
+                starts_on=starts_on,
+                ends_on=optional_day(form, "ends_on"),
+                place=text(form, "place"),
+                quota=integer(form, "quota"),
+                categories=lines(text(form, "categories")),
+                budget_cents=cents(form, "budget", "budget_cents"),
+            )
+        except FIELD_REFUSALS as error:
+            context = refusal(error, "new", form)
+            return page(request, "new.html", organisation=slug, **context)
+        return await done(request, f"/forums/{slug}/{result['id']}", "forum-cree")
+
+    @get("/forums/{host:str}/{forum:str}")
+    async def show(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum)
+        return page(request, "show.html", f, **await self._programme(request, f))
+
+    async def _programme(self, request: Request[Any, Any, Any], f: ForumPage) -> dict[str, Any]:
+        """What the programme page shows the visitor: their organisation's invitation, their team's day."""
+        db = reader(request)
+        own = next((p for p in f.summary.participants if p.organisation == f.actor.organisation), None)
+        order = await views.running_order(db, f.forum_id)
+        coaching = await views.coaching_rota(db, f.forum_id)
+        mine = await views.projects_of_person(db, f.forum_id, f.actor.person_id)
+        nominated = {n.project_id: n for n in await views.nominations(db, f.forum_id, active_only=True)}
+        teams = [
+            {
+                "project": nominated[p],
+                "slot": next((s for s in order if s.project_id == p), None),
+                "coaching": next((c for c in coaching if c.project_id == p), None),
+            }
+            for p in mine
+            if p in nominated
+        ]
+        progress = None
+        if f.holds(HOST, AUDITOR):
+            progress = {
+                "nominated": len(nominated),
+                "jurors": len((await views.jury(db, f.forum_id)).jurors),
+                "slots": len(order),
+                "pitched": sum(1 for s in order if s.outcome != "pending"),
+            }
+        return {"own": own, "teams": teams, "progress": progress, "order": order}
+
+    # -- the edition and its budget ---------------------------------------------------------------------------------
+
+    @get("/forums/{host:str}/{forum:str}/edition")
+    async def edition_form(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template:
+        f = await open_forum(request, host, forum, HOST)
+        return page(request, "edition.html", f)
+
+    @post("/forums/{host:str}/{forum:str}/edition")
+    async def amend(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            starts_on = day(form, "starts_on")
+            await sync_to_thread(
+                forums.amend_edition,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                title=text(form, "title"),
+                place=text(form, "place"),
+                starts_on=starts_on,
+                ends_on=optional_day(form, "ends_on"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return page(request, "edition.html", f, **refusal(error, "edition", form))
+        return await done(request, f.base, "edition")
+
+    @post("/forums/{host:str}/{forum:str}/budget")
+    async def budget(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.set_budget,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                budget_cents=cents(form, "budget", "budget_cents"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._prizes(request, f, **refusal(error, "budget", form))
+        return await done(request, f"{f.base}/prix", "budget")
+
+    # -- participants --------------------------------------------------------------------------------------------------
+
+    @get("/forums/{host:str}/{forum:str}/participants")
+    async def participants(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR)
+        return await self._participants(request, f)
+
+    async def _participants(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        taken = {p.organisation for p in f.summary.participants if p.status != "declined"}
+        organisations = [o for o in await list_organisations(reader(request)) if o.slug not in taken]
+        status = context.pop("status", 200)
+        return page(request, "participants.html", f, status=status, organisations=organisations, **context)
+
+    @post("/forums/{host:str}/{forum:str}/participants")
+    async def invite(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.invite,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                organisation=text(form, "organisation").strip(),
+                quota=optional_integer(form, "quota"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._participants(request, f, **refusal(error, "invite", form))
+        return await done(request, f"{f.base}/participants", "invitation")
+
+    @post("/forums/{host:str}/{forum:str}/participants/{organisation:str}/quota")
+    async def quota(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], organisation: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.set_quota,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                organisation=organisation,
+                quota=integer(form, "quota"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._participants(request, f, **refusal(error, f"quota-{organisation}", form))
+        return await done(request, f"{f.base}/participants", "quota")
+
+    # -- an invited organisation's answer ------------------------------------------------------------------------------
+
+    @post("/forums/{host:str}/{forum:str}/invitation/{organisation:str}/acceptation")
+    async def accept(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], organisation: FromPath[str]
+    ) -> Redirect:
+        f = await open_forum(request, host, forum, PARTICIPANT, HOST)
+        form = await form_of(request)
+        await sync_to_thread(
+            forums.accept_invitation,
+            services_of(request).app,
+            f.actor,
+            command_id_of(form),
+            organisation=organisation,
+            **f.ref(),
+        )
+        return await done(request, f"{f.base}/propositions", "acceptee")
+
+    @post("/forums/{host:str}/{forum:str}/invitation/{organisation:str}/refus")
+    async def decline(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], organisation: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, PARTICIPANT, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.decline_invitation,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                organisation=organisation,
+                reason=text(form, "reason"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return page(request, "show.html", f, **await self._programme(request, f), **refusal(error, "decline", form))
+        return await done(request, f.base, "declinee")
+
+    # -- prizes --------------------------------------------------------------------------------------------------------
+
+    @get("/forums/{host:str}/{forum:str}/prix")
+    async def prizes(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR)
+        return await self._prizes(request, f)
+
+    async def _prizes(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        editing = next((p for p in f.summary.prizes if p.key == request.query_params.get("cle")), None)
+        designated = {d.prize_key for d in (await views.deliberation(reader(request), f.forum_id)).designations}
+        status = context.pop("status", 200)
+        return page(request, "prizes.html", f, status=status, editing=editing, designated=designated, **context)
+
+    @post("/forums/{host:str}/{forum:str}/prix")
+    async def define_prize(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            label = text(form, "label")
+            key = text(form, "key").strip() or key_from(label, {p.key for p in f.summary.prizes}, "prix")
+            check_key(key, "key")
+            prize = Prize(
+                key=key,
+                label=label,
+                kind=text(form, "kind"),
+                laureates=integer(form, "laureates", default=1),
+                category=text(form, "category").strip() or None,
+                amount_cents=cents(form, "amount", "amount_cents"),
+                ranked=checked(form, "ranked"),
+            )
+            await sync_to_thread(
+                forums.define_prize, services_of(request).app, f.actor, command_id_of(form), prize=prize, **f.ref()
+            )
+        except FIELD_REFUSALS as error:
+            return await self._prizes(request, f, **refusal(error, "prize", form))
+        return await done(request, f"{f.base}/prix", "prix")
+
+    # -- nominations ---------------------------------------------------------------------------------------------------
+
+    @get("/forums/{host:str}/{forum:str}/propositions")
+    async def nominations(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR, PARTICIPANT, JUROR, COACH)
+        return await self._nominations(request, f)
+
+    async def _nominations(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        db = reader(request)
+        everything = f.holds(HOST, AUDITOR, JUROR, COACH)
+        listed = await views.nominations(db, f.forum_id, organisation=None if everything else f.actor.organisation)
+        own = next((p for p in f.summary.participants if p.organisation == f.actor.organisation), None)
+        selectable: list[call_views.Submission] = []
+        if PARTICIPANT in f.held and own is not None and own.status == "accepted":
+            active = {n.project_id for n in listed if n.withdrawn_at is None}
+            for call in await call_views.list_calls(db, f.actor.organisation, now(request)):
+                for s in await call_views.list_submissions(db, call.id, status="selected"):
+                    if s.id not in active:
+                        selectable.append(s)
+        status = context.pop("status", 200)
+        return page(
+            request,
+            "nominations.html",
+            f,
+            status=status,
+            nominations=listed,
+            own=own,
+            selectable=selectable,
+            open_for_nominations=f.summary.deliberation == "not_opened"
+            and now(request).astimezone(PARIS).date() < f.summary.starts_on,
+            **context,
+        )
+
+    @post("/forums/{host:str}/{forum:str}/propositions")
+    async def nominate(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, PARTICIPANT, HOST)
+        form = await form_of(request)
+        try:
+            store, _, project = text(form, "project_id").partition("/")
+            if not project:
+                raise Invalid("Choisissez un projet sélectionné par votre organisation.", field="project_id")
+            await sync_to_thread(
+                forums.nominate,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                project_id=project_uuid(project),
+                organisation=store,
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._nominations(request, f, **refusal(error, "nominate", form))
+        return await done(request, f"{f.base}/propositions", "proposition")
+
+    @post("/forums/{host:str}/{forum:str}/propositions/{project_id:uuid}/retrait")
+    async def withdraw(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, PARTICIPANT, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.withdraw_nomination,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                project_id=project_id,
+                reason=text(form, "reason"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._nominations(request, f, **refusal(error, f"withdraw-{project_id}", form))
+        return await done(request, f"{f.base}/propositions", "retrait")
+
+    # -- coaching ------------------------------------------------------------------------------------------------------
+
+    @get("/forums/{host:str}/{forum:str}/coaching")
+    async def coaching(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR, COACH)
+        return await self._coaching(request, f)
+
+    async def _coaching(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        db = reader(request)
+        overseer = f.holds(HOST, AUDITOR)
+        rota = await views.coaching_rota(db, f.forum_id, coach_id=None if overseer else f.actor.person_id)
+        coaches = await views.coaches(db, f.forum_id) if overseer else []
+        teams = await views.nominations(db, f.forum_id, active_only=True) if overseer else []
+        status = context.pop("status", 200)
+        start = datetime.combine(f.summary.starts_on, clock_time(9, 0), tzinfo=PARIS)
+        return page(
+            request,
+            "coaching.html",
+            f,
+            status=status,
+            rota=rota,
+            coaches=coaches,
+            teams=teams,
+            overseer=overseer,
+            default_day=start.date().isoformat(),
+            **context,
+        )
+
+    @post("/forums/{host:str}/{forum:str}/coaching/coachs")
+    async def appoint_coach(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            person_id, organisation = await person_by_email(request, text(form, "email"), "email", [f.host])
+            await sync_to_thread(
+                forums.appoint_coach,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                person_id=person_id,
+                organisation=organisation,
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._coaching(request, f, **refusal(error, "coach", form))
+        return await done(request, f"{f.base}/coaching", "coach")
+
+    @post("/forums/{host:str}/{forum:str}/coaching/creneaux")
+    async def assign_slot(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            starts_at = moment(form, "starts", "starts_at")
+            minutes = integer(form, "minutes", default=50)
+            slot = CoachingSlot(
+                project_uuid(text(form, "project_id")),
+                text(form, "coach_id"),
+                starts_at,
+                starts_at + timedelta(minutes=minutes),
+            )
+            await sync_to_thread(
+                forums.assign_coaching, services_of(request).app, f.actor, command_id_of(form), slots=[slot], **f.ref()
+            )
+        except FIELD_REFUSALS as error:
+            return await self._coaching(request, f, **refusal(error, "slot", form))
+        return await done(request, f"{f.base}/coaching", "creneau")
+
+    @post("/forums/{host:str}/{forum:str}/coaching/rotation")
+    async def assign_rota(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            coach_ids = many(form, "coach_ids")
+            if not coach_ids:
+                raise Invalid("Cochez au moins un coach.", field="coach_ids", rule="required")
+            teams = await views.nominations(reader(request), f.forum_id, active_only=True)
+            if not teams:
+                raise Conflict("Aucun projet n'est encore proposé au forum.", field="coach_ids", rule="no_team")
+            slots = coaching_rota(
+                [t.project_id for t in teams],
+                coach_ids,
+                starts_at=moment(form, "rota", "starts_at"),
+                minutes=integer(form, "rota_minutes", "minutes", default=50),
+            )
+            await sync_to_thread(
+                forums.assign_coaching, services_of(request).app, f.actor, command_id_of(form), slots=slots, **f.ref()
+            )
+        except FIELD_REFUSALS as error:
+            return await self._coaching(request, f, **refusal(error, "rota", form))
+        return await done(request, f"{f.base}/coaching", "rotation")
+
+    # -- a team's page: its coaching sessions and its slot -------------------------------------------------------------
+
+    @get("/forums/{host:str}/{forum:str}/equipes/{project_id:uuid}")
+    async def team(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template:
+        f = await open_forum(request, host, forum)
+        return await self._team(request, f, project_id)
+
+    async def _team(self, request: Request[Any, Any, Any], f: ForumPage, project_id: UUID, **context: Any) -> Template:
+        """Private to the team, its coach, the host (and auditors): the sessions, the coaching slot, the pitch slot."""
+        db = reader(request)
+        team = await views.team_of(db, f.forum_id, project_id)
+        if team is None:
+            raise NotFound("Équipe introuvable.", rule="not_found")
+        slot = next((s for s in await views.coaching_rota(db, f.forum_id) if s.project_id == project_id), None)
+        coaches_it = COACH in f.held and slot is not None and slot.coach_id == f.actor.person_id
+        if not f.holds(HOST, AUDITOR) and not coaches_it and f.actor.person_id not in team:
+            raise Forbidden(
+                "Les séances de coaching sont réservées à l'équipe, à son coach et à l'hôte du forum.",
+                rule="coaching_private",
+            )
+        project = next(n for n in await views.nominations(db, f.forum_id) if n.project_id == project_id)
+        members = []
+        for m in project.team:
+            found = await get_member(db, project.organisation, m.person_id)
+            members.append({"name": found.name if found else "", "role": m.role})
+        pitch = next((s for s in await views.running_order(db, f.forum_id) if s.project_id == project_id), None)
+        sessions = await views.coaching_sessions(db, f.forum_id, project_id=project_id)
+        status = context.pop("status", 200)
+        return page(
+            request,
+            "team.html",
+            f,
+            status=status,
+            project=project,
+            members=members,
+            slot=slot,
+            pitch=pitch,
+            sessions=sessions,
+            coaches_it=coaches_it,
+            **context,
+        )
+
+    @post("/forums/{host:str}/{forum:str}/equipes/{project_id:uuid}/seances")
+    async def record_session(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, COACH)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.record_coaching_session,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                project_id=project_id,
+                notes=text(form, "notes"),
+                problem_statement=text(form, "problem_statement"),
+                pitch_points=lines(text(form, "pitch_points")),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._team(request, f, project_id, **refusal(error, "session", form))
+        return await done(request, f"{f.base}/equipes/{project_id}", "seance")
+
+    # -- the palmarès: preview and publication -------------------------------------------------------------------------
+
+    @get("/forums/{host:str}/{forum:str}/palmares")
+    async def palmares(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR, JUROR)
+        return await self._palmares(request, f)
+
+    async def _palmares(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        votes = await views.votes(reader(request), f.forum_id)
+        vote_prizes = [p for p in f.summary.prizes if p.kind == PrizeKind.VOTE.value]
+        counted = {v.prize_key for v in votes if v.count is not None}
+        missing = [p.label for p in vote_prizes if p.key not in counted]
+        status = context.pop("status", 200)
+        return page(request, "palmares.html", f, status=status, missing_votes=missing, **context)
+
+    @post("/forums/{host:str}/{forum:str}/palmares/publication")
+    async def publish(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.publish_palmares, services_of(request).app, f.actor, command_id_of(form), **f.ref()
+            )
+        except FIELD_REFUSALS as error:
+            return await self._palmares(request, f, **refusal(error, "publish", form))
+        return await done(request, f"{f.base}/palmares", "publie")

@@ -1,0 +1,612 @@
+"""The jury's pages: the host appoints jurors and sets the rules, follows scoring, computes the ranking, breaks ties,
+records the deliberation and runs the votes; a juror scores on a phone; a voter casts their ballot.
+
+The juror's scoring form posts like any form; ``web/static/scoring.js`` sends the same form with ``fetch`` (the
+session cookie, the page's CSRF token, ``Accept: application/json``) and keeps what is unsent in ``localStorage``,
+resending it with the same command id. The score handler answers such a request with JSON (the score saved, or a
+problem+json naming the field), so the scoring page needs no bearer token and ``/api`` keeps its own rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from domain.errors import Invalid, NotFound
+from domain.forum import PrizeKind, Voter
+from domain.jury import Criterion, JuryRules, Normalisation, TieBreak
+from domain.values import check_text
+from forum import forums
+from forum.forums import AUDITOR, HOST, JUROR, VOTER
+from projections import forums as views
+from projections.people import get_member
+from web.context import services_of
+from web.errors import wants_json
+from web.pages.forums import (
+    FIELD_REFUSALS,
+    ForumPage,
+    cents,
+    command_id_of,
+    done,
+    form_of,
+    forum_organisations,
+    integer,
+    key_from,
+    lines,
+    moment,
+    now,
+    open_forum,
+    page,
+    person_by_email,
+    reader,
+    refusal,
+    settled,
+    text,
+)
+
+NEW_CRITERIA_ROWS = 2
+COLLEGES = ("Élu·e", "Direction générale", "Agent", "Personnalité extérieure")
+NORMALISATION_LABELS = {
+    Normalisation.NONE.value: "Aucune : la moyenne des notes pondérées des jurés",
+    Normalisation.Z_SCORE.value: "Par juré (z-score) : un juré sévère compte autant qu'un juré indulgent",
+}
+TIE_BREAK_LABELS = {
+    TieBreak.CRITERIA.value: "Le critère le plus pondéré, puis le suivant",
+    TieBreak.DRAW.value: "Un tirage au sort à partir d'une graine publiée à l'avance",
+    TieBreak.JURY_VOTE.value: "Un vote du jury, consigné par l'hôte avec sa motivation",
+}
+VOTE_TIE_BREAK_LABELS = {
+    TieBreak.DRAW.value: TIE_BREAK_LABELS[TieBreak.DRAW.value],
+    TieBreak.JURY_VOTE.value: "Un vote du jury (l'hôte consigne l'ordre et sa motivation au dépouillement)",
+}
+SHEET_STATUS = {
+    "to_score": "À noter",
+    "scored": "Enregistré",
+    "recused": "Récusé d'office",
+    "conflict": "Conflit déclaré",
+}
+
+
+def rules_form(rules: dict[str, Any] | None) -> dict[str, Any]:
+    """The rules form as it starts: the current rules, or a sensible first draft."""
+    if rules is None:
+        return {
+            "criteria": [],
+            "scale_min": 1,
+            "scale_max": 5,
+            "quorum": 1,
+            "normalisation": Normalisation.NONE.value,
+            "tie_break": [TieBreak.CRITERIA.value],
+            "draw_seed": "",
+            "precision": 6,
+        }
+    return {**rules, "draw_seed": rules.get("draw_seed") or ""}
+
+
+def rules_of(form: dict[str, Any]) -> JuryRules:
+    """The jury's rules from the form: criteria rows ``c{i}_label``/``c{i}_weight`` (``c{i}_key`` once they exist)."""
+    indexes = sorted({int(k[1:].split("_", 1)[0]) for k in form if k.startswith("c") and k.endswith("_label")})
+    criteria: list[Criterion] = []
+    taken = {text(form, f"c{i}_key") for i in indexes if text(form, f"c{i}_key")}
+    for i in indexes:
+        label = text(form, f"c{i}_label").strip()
+        if not label:
+            continue
+        key = text(form, f"c{i}_key") or key_from(label, taken, "critere")
+        taken.add(key)
+        criteria.append(Criterion(key, label, integer(form, f"c{i}_weight", "criteria", default=1)))
+    tie_break = [rule for rule in (text(form, f"tie_break_{n}") for n in (1, 2, 3)) if rule]
+    return JuryRules(
+        criteria=tuple(criteria),
+        scale_min=integer(form, "scale_min", "scale"),
+        scale_max=integer(form, "scale_max", "scale"),
+        quorum=integer(form, "quorum", default=1),
+        normalisation=text(form, "normalisation") or Normalisation.NONE.value,
+        tie_break=tuple(tie_break),
+        draw_seed=text(form, "draw_seed").strip() or None,
+        precision=integer(form, "precision", default=6),
+    )
+
+
+def submitted_rules(form: dict[str, Any]) -> dict[str, Any]:
+    """The rules form as the host typed it, to show it again beside a refusal."""
+    indexes = sorted({int(k[1:].split("_", 1)[0]) for k in form if k.startswith("c") and k.endswith("_label")})
+    return {
+        "criteria": [
+            {"key": text(form, f"c{i}_key"), "label": text(form, f"c{i}_label"), "weight": text(form, f"c{i}_weight")}
+            for i in indexes
+            if text(form, f"c{i}_label").strip()
+        ],
+        **{n: text(form, n) for n in ("scale_min", "scale_max", "quorum", "normalisation", "draw_seed", "precision")},
+        "tie_break": [text(form, f"tie_break_{n}") for n in (1, 2, 3)],
+    }
+
+
+def titles_of(nominations: list[views.NominationView]) -> dict[str, views.NominationView]:
+    return {str(n.project_id): n for n in nominations}
+
+
+def ordered(form: dict[str, Any], prefix: str, field: str) -> list[UUID]:
+    """Projects given a place (``{prefix}{project id}`` = 1, 2…), by place; those left empty are left out."""
+    places: list[tuple[int, str, UUID]] = []
+    for name in form:
+        if name.startswith(prefix) and text(form, name).strip():
+            project = UUID(name.removeprefix(prefix))
+            places.append((integer(form, name, field), str(project), project))
+    return [p for _, _, p in sorted(places)]
+
+
+class JuryPages(Controller):
+    """The jury's rules and jurors, scoring progress, ranking, deliberation, votes; jurors' and voters' pages."""
+
+    include_in_schema = False
+    path = "/forums/{host:str}/{forum:str}"
+
+    # -- jurors and rules ----------------------------------------------------------------------------------------------
+
+    @get("/jury")
+    async def jury(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR, JUROR)
+        return await self._jury(request, f)
+
+    async def _jury(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        jury = await views.jury(reader(request), f.forum_id)
+        names = {str(n.project_id): n.title for n in await views.nominations(reader(request), f.forum_id)}
+        status = context.pop("status", 200)
+        rules = context.pop("rules", None) or rules_form(jury.rules)
+        return page(
+            request,
+            "jury.html",
+            f,
+            status=status,
+            jury=jury,
+            rules=rules,
+            names=names,
+            juror_names={j.person_id: j.name for j in jury.jurors},
+            new_rows=NEW_CRITERIA_ROWS,
+            colleges=COLLEGES,
+            normalisations=NORMALISATION_LABELS,
+            tie_breaks=TIE_BREAK_LABELS,
+            **context,
+        )
+
+    @post("/jury/jures")
+    async def appoint(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            person_id, organisation = await person_by_email(
+                request, text(form, "email"), "email", forum_organisations(f)
+            )
+            await sync_to_thread(
+                forums.appoint_juror,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                person_id=person_id,
+                organisation=organisation,
+                college=text(form, "college"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._jury(request, f, **refusal(error, "juror", form))
+        return await done(request, f"{f.base}/jury", "jure")
+
+    @post("/jury/regles")
+    async def set_rules(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        """Declare the rules; once the first score is recorded, only as an amendment with its reason."""
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        locked = f.summary.rules_locked_at is not None
+        try:
+            rules = rules_of(form)
+            app, cid = services_of(request).app, command_id_of(form)
+            if locked:
+                await sync_to_thread(
+                    forums.amend_jury_rules, app, f.actor, cid, rules=rules, reason=text(form, "reason"), **f.ref()
+                )
+            else:
+                await sync_to_thread(forums.set_jury_rules, app, f.actor, cid, rules=rules, **f.ref())
+        except FIELD_REFUSALS as error:
+            return await self._jury(request, f, rules=submitted_rules(form), **refusal(error, "rules", form))
+        return await done(request, f"{f.base}/jury", "amendement" if locked else "regles")
+
+    # -- following the scoring -----------------------------------------------------------------------------------------
+
+    @get("/suivi")
+    async def progress(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR)
+        progress = await views.scoring_progress(reader(request), f.forum_id)
+        return page(request, "progress.html", f, progress=progress)
+
+    # -- the ranking and its ties --------------------------------------------------------------------------------------
+
+    @get("/classement")
+    async def ranking(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR, JUROR)
+        return await self._ranking(request, f)
+
+    async def _ranking(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        view = await views.ranking(reader(request), f.forum_id)
+        projects = titles_of(await views.nominations(reader(request), f.forum_id))
+        ties: list[list[str]] = []
+        if view is not None:
+            groups: dict[int, list[str]] = {}
+            for row in view.ranking["rows"]:
+                if row["rank"] is not None and row["tied"]:
+                    groups.setdefault(row["rank"], []).append(row["project_id"])
+            ties = [groups[rank] for rank in sorted(groups)]
+        rules = f.summary.rules or {}
+        status = context.pop("status", 200)
+        return page(
+            request,
+            "ranking.html",
+            f,
+            status=status,
+            view=view,
+            projects=projects,
+            ties=ties,
+            jury_vote=TieBreak.JURY_VOTE.value in rules.get("tie_break", []),
+            normalisations=NORMALISATION_LABELS,
+            tie_breaks=TIE_BREAK_LABELS,
+            **context,
+        )
+
+    @post("/classement")
+    async def compute(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.compute_ranking, services_of(request).app, f.actor, command_id_of(form), **f.ref()
+            )
+        except FIELD_REFUSALS as error:
+            return await self._ranking(request, f, **refusal(error, "compute", form))
+        return await done(request, f"{f.base}/classement", "classement")
+
+    @post("/classement/departage")
+    async def break_tie(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        failed = f"tie-{text(form, 'group')}"
+        try:
+            await sync_to_thread(
+                forums.break_tie,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                project_ids=ordered(form, "place_", "project_ids"),
+                rationale=text(form, "rationale"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._ranking(request, f, **refusal(error, failed, form))
+        return await done(request, f"{f.base}/classement", "departage")
+
+    # -- the deliberation ----------------------------------------------------------------------------------------------
+
+    @get("/deliberation")
+    async def deliberation(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR, JUROR)
+        return await self._deliberation(request, f)
+
+    async def _deliberation(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        db = reader(request)
+        deliberation = await views.deliberation(db, f.forum_id)
+        nominations = await views.nominations(db, f.forum_id, active_only=True)
+        view = await views.ranking(db, f.forum_id)
+        rank_of: dict[str, int] = {}
+        if view is not None:
+            rank_of = {r["project_id"]: r["rank"] for r in view.ranking["rows"] if r["rank"] is not None}
+        designations = {d.prize_key: d for d in deliberation.designations}
+        prizes = []
+        for prize in f.summary.prizes:
+            if prize.kind == PrizeKind.VOTE.value:
+                continue
+            candidates = [n for n in nominations if prize.category is None or n.category == prize.category]
+            candidates.sort(key=lambda n: (rank_of.get(str(n.project_id), 10**6), n.sequence))
+            designation = designations.get(prize.key)
+            chosen: dict[str, dict[str, Any]] = {}
+            if designation is not None:
+                for place, award in enumerate(designation.awards, start=1):
+                    chosen[award["project_id"]] = {"place": place, "amount_cents": award.get("amount_cents")}
+            suggested = [str(n.project_id) for n in candidates if str(n.project_id) in rank_of][: prize.laureates]
+            prizes.append(
+                {
+                    "prize": prize,
+                    "candidates": candidates,
+                    "designation": designation,
+                    "chosen": chosen,
+                    "suggested": suggested,
+                }
+            )
+        status = context.pop("status", 200)
+        return page(
+            request,
+            "deliberation.html",
+            f,
+            status=status,
+            deliberation=deliberation,
+            prizes=prizes,
+            ranking=view,
+            rank_of=rank_of,
+            projects=titles_of(nominations),
+            amounts=f.summary.budget_cents is not None,
+            **context,
+        )
+
+    @post("/deliberation/ouverture")
+    async def open_deliberation(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.open_deliberation, services_of(request).app, f.actor, command_id_of(form), **f.ref()
+            )
+        except FIELD_REFUSALS as error:
+            return await self._deliberation(request, f, **refusal(error, "open", form))
+        return await done(request, f"{f.base}/deliberation", "deliberation-ouverte")
+
+    @post("/deliberation/prix/{prize_key:str}")
+    async def designate(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        prize = next((p for p in f.summary.prizes if p.key == prize_key), None)
+        try:
+            if prize is not None and prize.ranked:
+                chosen = ordered(form, "place_", "project_ids")
+            else:
+                chosen = [UUID(v) for v in form.get("laureates[]", [])]
+            amounts: dict[UUID, int] = {}
+            for project in chosen:
+                typed = text(form, f"amount_{project}").strip()
+                if typed:
+                    value = cents(form, f"amount_{project}", "amounts")
+                    if value is not None:
+                        amounts[project] = value
+            await sync_to_thread(
+                forums.designate_laureates,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                prize_key=prize_key,
+                project_ids=chosen,
+                rationale=text(form, "rationale"),
+                amounts=amounts,
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._deliberation(request, f, **refusal(error, f"prize-{prize_key}", form))
+        return await done(request, f"{f.base}/deliberation#prix-{prize_key}", "laureats")
+
+    @post("/deliberation/cloture")
+    async def close_deliberation(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.close_deliberation, services_of(request).app, f.actor, command_id_of(form), **f.ref()
+            )
+        except FIELD_REFUSALS as error:
+            return await self._deliberation(request, f, **refusal(error, "close", form))
+        return await done(request, f"{f.base}/deliberation", "deliberation-close")
+
+    # -- votes: the host's side ----------------------------------------------------------------------------------------
+
+    @get("/votes")
+    async def votes(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR)
+        return await self._votes(request, f)
+
+    async def _votes(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        db = reader(request)
+        found = {v.prize_key: v for v in await views.votes(db, f.forum_id, with_ballots=AUDITOR in f.held)}
+        nominations = await views.nominations(db, f.forum_id, active_only=True)
+        emails: dict[str, str] = {}
+        for vote in found.values():
+            for voter in vote.voters:
+                member = await get_member(db, voter.organisation, voter.person_id)
+                emails[voter.person_id] = member.email if member else ""
+        items = [
+            {
+                "prize": prize,
+                "vote": found.get(prize.key),
+                "candidates": [n for n in nominations if prize.category is None or n.category == prize.category],
+            }
+            for prize in f.summary.prizes
+            if prize.kind == PrizeKind.VOTE.value
+        ]
+        status = context.pop("status", 200)
+        return page(
+            request,
+            "votes.html",
+            f,
+            status=status,
+            items=items,
+            emails=emails,
+            projects=titles_of(nominations),
+            moment_now=now(request),
+            tie_breaks=VOTE_TIE_BREAK_LABELS,
+            **context,
+        )
+
+    @post("/votes/{prize_key:str}")
+    async def organise_vote(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            electorate = []
+            for address in lines(text(form, "electorate")):
+                person_id, organisation = await person_by_email(request, address, "electorate", forum_organisations(f))
+                electorate.append(Voter(person_id, organisation))
+            await sync_to_thread(
+                forums.organise_vote,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                prize_key=prize_key,
+                electorate=electorate,
+                opens_at=moment(form, "opens", "opens_at"),
+                closes_at=moment(form, "closes", "closes_at"),
+                allow_own_organisation=text(form, "allow_own_organisation") == "oui",
+                tie_break=text(form, "tie_break") or TieBreak.DRAW.value,
+                draw_seed=text(form, "draw_seed").strip() or None,
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._votes(request, f, **refusal(error, f"vote-{prize_key}", form))
+        return await done(request, f"{f.base}/votes#vote-{prize_key}", "vote-organise")
+
+    @post("/votes/{prize_key:str}/depouillement")
+    async def count(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.count_votes,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                prize_key=prize_key,
+                tie_order=ordered(form, "place_", "tie_order"),
+                rationale=text(form, "rationale"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._votes(request, f, **refusal(error, f"count-{prize_key}", form))
+        return await done(request, f"{f.base}/votes#vote-{prize_key}", "depouillement")
+
+    # -- the voter's ballot --------------------------------------------------------------------------------------------
+
+    @get("/vote")
+    async def ballot(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, VOTER)
+        return await self._ballot(request, f)
+
+    async def _ballot(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        ballots = await views.voter_ballots(reader(request), f.forum_id, f.actor.person_id, f.actor.organisation)
+        status = context.pop("status", 200)
+        return page(request, "ballot.html", f, status=status, ballots=ballots, moment_now=now(request), **context)
+
+    @post("/vote/{prize_key:str}")
+    async def cast(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, VOTER)
+        form = await form_of(request)
+        try:
+            choice = text(form, "project_id").strip()
+            if not choice:
+                raise Invalid("Choisissez le projet pour lequel vous votez.", field="project_id", rule="required")
+            await sync_to_thread(
+                forums.cast_vote,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                prize_key=prize_key,
+                project_id=UUID(choice),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._ballot(request, f, **refusal(error, f"ballot-{prize_key}", form))
+        return await done(request, f"{f.base}/vote#vote-{prize_key}", "vote")
+
+    # -- the juror's sheet ---------------------------------------------------------------------------------------------
+
+    @get("/notation")
+    async def sheet(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, JUROR)
+        return await self._sheet(request, f)
+
+    async def _sheet(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        sheet = await views.juror_sheet(reader(request), f.forum_id, f.actor.person_id)
+        if sheet is None:
+            raise NotFound("Vous n'êtes pas (encore) membre de ce jury.", rule="not_a_juror")
+        status = context.pop("status", 200)
+        return page(
+            request,
+            "sheet.html",
+            f,
+            status=status,
+            sheet=sheet,
+            status_labels=SHEET_STATUS,
+            to_score=sum(1 for line in sheet.lines if line.status == "to_score"),
+            **context,
+        )
+
+    @post("/notation/{project_id:uuid}")
+    async def score(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template | Redirect | Response[Any]:
+        """Record the juror's scores: a form post (then the sheet), or scoring.js's fetch (then JSON)."""
+        f = await open_forum(request, host, forum, JUROR)
+        form = await form_of(request)
+        criteria = [c["key"] for c in (f.summary.rules or {}).get("criteria", [])]
+        as_json = wants_json(request)
+        try:
+            scores = {key: integer(form, f"score_{key}", f"scores.{key}") for key in criteria}
+            result = await sync_to_thread(
+                forums.record_score,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                project_id=project_id,
+                scores=scores,
+                comment=check_text(text(form, "comment"), "comment", max_length=4000, required=False),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            if as_json:
+                raise
+            context = refusal(error, f"score-{project_id}", form)
+            context["errors"] = {k.removeprefix("scores."): v for k, v in context["errors"].items()}
+            return await self._sheet(request, f, **context)
+        if as_json:
+            await settled(request, patience=1.0)
+            return Response({"saved": True, **result}, status_code=200, media_type=MediaType.JSON)
+        return await done(request, f"{f.base}/notation#projet-{project_id}", "note")
+
+    @post("/notation/{project_id:uuid}/conflit")
+    async def conflict(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, JUROR)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.declare_conflict,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                project_id=project_id,
+                reason=text(form, "reason"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._sheet(request, f, **refusal(error, f"conflict-{project_id}", form))
+        return await done(request, f"{f.base}/notation#projet-{project_id}", "conflit")

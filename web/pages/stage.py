@@ -1,0 +1,165 @@
+"""The afternoon of pitches: the running order, and the stage page the host shows on a projector (the team on stage,
+a large countdown of the pitch then of the questions, the next team), with the forms that record each pitch as
+delivered (its real duration) or the team absent. ``web/static/stage.js`` runs the countdown and measures the pitch;
+without it the page shows the order and the forms work with the duration typed in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import time as clock_time
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from domain.forum import running_order
+from forum import forums
+from forum.forums import AUDITOR, HOST
+from projections import forums as views
+from web.context import services_of
+from web.pages.forums import (
+    FIELD_REFUSALS,
+    PARIS,
+    ForumPage,
+    command_id_of,
+    done,
+    form_of,
+    integer,
+    moment,
+    open_forum,
+    page,
+    reader,
+    refusal,
+)
+from web.pages.jury import ordered
+
+
+class StagePages(Controller):
+    """The running order (every person of the forum reads it; the host sets it) and the stage (the host)."""
+
+    include_in_schema = False
+    path = "/forums/{host:str}/{forum:str}"
+
+    @get("/ordre-de-passage")
+    async def running_order(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template:
+        f = await open_forum(request, host, forum)
+        return await self._running_order(request, f)
+
+    async def _running_order(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        db = reader(request)
+        order = await views.running_order(db, f.forum_id)
+        teams = await views.nominations(db, f.forum_id, active_only=True) if f.is_host else []
+        place = {s.project_id: s.slot for s in order}
+        teams.sort(key=lambda n: (place.get(n.project_id, 10**6), n.sequence))
+        first = order[0] if order else None
+        start = first.starts_at if first else datetime.combine(f.summary.starts_on, clock_time(14, 0), tzinfo=PARIS)
+        gap = 0
+        if len(order) > 1:
+            gap = int((order[1].starts_at - order[0].starts_at).total_seconds()) - (
+                order[0].pitch_seconds + order[0].questions_seconds
+            )
+        defaults = {
+            "starts_date": start.astimezone(PARIS).date().isoformat(),
+            "starts_time": start.astimezone(PARIS).strftime("%H:%M"),
+            "pitch_seconds": first.pitch_seconds if first else 180,
+            "questions_seconds": first.questions_seconds if first else 300,
+            "changeover_seconds": max(gap, 0),
+        }
+        status = context.pop("status", 200)
+        return page(
+            request,
+            "running_order.html",
+            f,
+            status=status,
+            order=order,
+            teams=teams,
+            place={str(k): v for k, v in place.items()},
+            defaults=defaults,
+            started=any(s.outcome != "pending" for s in order),
+            **context,
+        )
+
+    @post("/ordre-de-passage")
+    async def set_running_order(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            slots = running_order(
+                ordered(form, "place_", "slots"),
+                starts_at=moment(form, "starts", "starts_at"),
+                pitch_seconds=integer(form, "pitch_seconds", "slots"),
+                questions_seconds=integer(form, "questions_seconds", "slots"),
+                changeover_seconds=integer(form, "changeover_seconds", "slots", default=0),
+            )
+            await sync_to_thread(
+                forums.set_running_order, services_of(request).app, f.actor, command_id_of(form), slots=slots, **f.ref()
+            )
+        except FIELD_REFUSALS as error:
+            return await self._running_order(request, f, **refusal(error, "order", form))
+        return await done(request, f"{f.base}/ordre-de-passage", "ordre")
+
+    # -- the stage -----------------------------------------------------------------------------------------------------
+
+    @get("/scene")
+    async def stage(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
+        f = await open_forum(request, host, forum, HOST, AUDITOR)
+        return await self._stage(request, f)
+
+    async def _stage(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        db = reader(request)
+        status = context.pop("status", 200)
+        return page(
+            request,
+            "stage.html",
+            f,
+            status=status,
+            stage=await views.stage(db, f.forum_id),
+            order=await views.running_order(db, f.forum_id),
+            **context,
+        )
+
+    @post("/scene/{project_id:uuid}/pitch")
+    async def pitch(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.record_pitch,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                project_id=project_id,
+                duration_seconds=integer(form, "duration_seconds"),
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._stage(request, f, **refusal(error, "pitch", form))
+        return await done(request, f"{f.base}/scene", "pitch")
+
+    @post("/scene/{project_id:uuid}/absence")
+    async def absence(
+        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        f = await open_forum(request, host, forum, HOST)
+        form = await form_of(request)
+        try:
+            await sync_to_thread(
+                forums.record_absence,
+                services_of(request).app,
+                f.actor,
+                command_id_of(form),
+                project_id=project_id,
+                **f.ref(),
+            )
+        except FIELD_REFUSALS as error:
+            return await self._stage(request, f, **refusal(error, "absence", form))
+        return await done(request, f"{f.base}/scene", "absence")
