@@ -12,6 +12,7 @@ the scenario file's ``expected_palmares``. Between steps the application's clock
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import time
@@ -259,10 +260,21 @@ def local_round(
 
 
 def published(service: Service, slug: str) -> dict[str, Any]:
+    """The published palmarès from the public API; it is in the index, on its public page, and unchanged it
+    answers ``304 Not Modified`` to a client that holds it."""
     service.settle()
     palmares: dict[str, Any] = service.get(f"{PUBLIC}/{slug}")
     assert palmares["published"]
     assert slug in {entry["slug"] for entry in service.get(PUBLIC)}
+    page = service.client.get(f"/palmares/{slug}")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    for prize in palmares["prizes"]:
+        for laureate in prize["laureates"]:
+            assert laureate["title"] in text, laureate["title"]
+    for path in (f"{PUBLIC}/{slug}", f"/palmares/{slug}"):
+        etag = service.client.get(path).headers["etag"]
+        assert service.client.get(path, headers={"If-None-Match": etag}).status_code == 304
     return palmares
 
 

@@ -11,8 +11,9 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from projections.palmares import PalmaresEntry, list_published
-from web.api.public import palmares_for
+from projections.palmares import PalmaresEntry, PalmaresView, list_published
+from web.api.public import cached_response, palmares_for, published_cache
+from web.context import maybe_actor
 
 PARIS = ZoneInfo("Europe/Paris")
 MONTHS = (
@@ -124,6 +125,25 @@ class PalmaresPages(Controller):
         return Response(atom_feed(entries, base_url(request)), media_type="application/atom+xml; charset=utf-8")
 
     @get("/{ref:str}")
-    async def show(self, request: Request[Any, Any, Any], ref: FromPath[str]) -> Template:
+    async def show(self, request: Request[Any, Any, Any], ref: FromPath[str]) -> Template | Response[bytes]:
+        if maybe_actor(request) is None:  # a published palmarès reads the same for everyone not signed in
+            published = await published_cache(request).get(request.app.state.reader, ref)
+            if published is not None:
+
+                def render(palmares: PalmaresView) -> bytes:
+                    template = request.app.template_engine.get_template("palmares/show.html")  # type: ignore[union-attr]
+                    html: str = template.render(palmares=palmares, request=request, csrf_input="", **HELPERS)
+                    return html.encode()
+
+                return cached_response(
+                    request,
+                    published,
+                    "html",
+                    render,
+                    media_type="text/html; charset=utf-8",
+                    cache_control="no-cache",  # kept, but asked again each time (the ETag makes that cheap)
+                    vary="Cookie",  # signed in, the page's header names the person
+                )
         palmares = await palmares_for(request, ref)
-        return Template("palmares/show.html", context={"palmares": palmares, **HELPERS})
+        headers = {} if palmares.published else {"Cache-Control": "private, no-store"}
+        return Template("palmares/show.html", context={"palmares": palmares, **HELPERS}, headers=headers)
