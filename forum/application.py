@@ -94,19 +94,20 @@ class ForumApplication(Application[UUID]):
                 rule="command_id_format",
             )
         with store_of(store):
-            prior = self.store.select_command_result(actor.person_id, command_id)
-            if prior is not None:
-                return msgspec.json.decode(prior)
-            meta = Meta(
-                actor=actor.person_id,
-                role=role,
-                organisation=store,
-                actor_organisation=actor.organisation,
-                at=self.clock(),
-                command_id=command_id,
-                correlation_id=correlation_id or command_id,
-            )
-            aggregates, result = decide(meta)
+            with self.store.reading():  # the look-up and the loads share one read transaction
+                prior = self.store.select_command_result(actor.person_id, command_id)
+                if prior is not None:
+                    return msgspec.json.decode(prior)
+                meta = Meta(
+                    actor=actor.person_id,
+                    role=role,
+                    organisation=store,
+                    actor_organisation=actor.organisation,
+                    at=self.clock(),
+                    command_id=command_id,
+                    correlation_id=correlation_id or command_id,
+                )
+                aggregates, result = decide(meta)
             encoded = msgspec.json.encode(result)
             creating = any(a.version == len(a.pending_events) for a in aggregates if a.pending_events)
             try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -93,10 +95,7 @@ class TenantRecorder(PostgresApplicationRecorder):
         if limit is not None:
             params.append(limit)
             statement += SQL(" LIMIT %s")
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute(self.set_store, (current_store(),), prepare=True)
-            curs.execute(statement, params, prepare=True)
-            rows: list[DictRow] = curs.fetchall()
+        rows = self._fetch(statement, params)
         return [
             StoredEvent(
                 originator_id=row["originator_id"],
@@ -108,11 +107,47 @@ class TenantRecorder(PostgresApplicationRecorder):
         ]
 
     def select_command_result(self, actor: str, command_id: str) -> bytes | None:
+        rows = self._fetch(self.select_command_statement, [actor, command_id])
+        return bytes(rows[0]["result"]) if rows else None
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Within this block, every read shares one connection and one transaction (a command's look-up of
+        its own id and the loads it decides on), instead of one round of BEGIN/COMMIT each."""
+        if _reading.get() is not None:
+            yield
+            return
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute(self.set_store, (current_store(),), prepare=True)
-            curs.execute(self.select_command_statement, (actor, command_id), prepare=True)
-            row = curs.fetchone()
-        return bytes(row["result"]) if row else None
+            token = _reading.set(_SharedRead(curs))
+            try:
+                yield
+            finally:
+                _reading.reset(token)
+
+    def _fetch(self, statement: Any, params: list[Any]) -> list[DictRow]:
+        """Rows of ``statement`` read as the current organisation, in the shared read if one is open."""
+        shared = _reading.get()
+        store = current_store()
+        if shared is not None:
+            if shared.store != store:
+                shared.cursor.execute(self.set_store, (store,), prepare=True)
+                shared.store = store
+            shared.cursor.execute(statement, params, prepare=True)
+            rows: list[DictRow] = shared.cursor.fetchall()
+            return rows
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            curs.execute(self.set_store, (store,), prepare=True)
+            curs.execute(statement, params, prepare=True)
+            return curs.fetchall()
+
+
+@dataclass
+class _SharedRead:
+    cursor: Any
+    store: str = ""
+
+
+_reading: ContextVar[_SharedRead | None] = ContextVar("forum_shared_read", default=None)
 
 
 class ForumPostgresFactory(PostgresFactory):
