@@ -249,12 +249,9 @@ def cmd_db_migrate(args: argparse.Namespace, services: Services) -> int:
 
 
 def _audit_signing_key(services: Services) -> Any:
-    import os
+    from forum.audit_trail import signing_key
 
-    from forum import audit
-
-    override = os.environ.get("FORUM_AUDIT_KEY")  # read here until Settings carries it
-    return audit.load_or_create_signing_key(audit.signing_key_path(services.settings.data_dir, override))
+    return signing_key(services.settings)
 
 
 def cmd_audit_verify(args: argparse.Namespace, services: Services) -> int:
@@ -299,8 +296,10 @@ def cmd_audit_export(args: argparse.Namespace, services: Services) -> int:
 def cmd_audit_verify_export(args: argparse.Namespace, services: Services) -> int:
     from pathlib import Path
 
-    from forum import audit
+    from forum import audit, audit_trail
 
+    if audit_trail.is_trail_export(Path(args.file)):  # a forum's or an aggregate's trail, exported from the web
+        return audit_trail.print_export_report(Path(args.file), args.public_key)
     return audit.print_export_report(Path(args.file), args.public_key)
 
 

@@ -23,6 +23,8 @@ class Settings:
     pool_size: int = 4
     projector_in_process: bool = True
     public_url: str = ""
+    audit_key: str | None = None  # FORUM_AUDIT_KEY: the PEM file of the Ed25519 key signing audit exports
+    anchor_every: float = 300.0  # FORUM_ANCHOR_EVERY: seconds between periodic anchors of chain heads (0: never)
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -51,4 +53,6 @@ class Settings:
             pool_size=int(env.get("FORUM_POOL_SIZE", "4")),
             projector_in_process=env.get("FORUM_PROJECTOR", "in-process") == "in-process",
             public_url=env.get("FORUM_PUBLIC_URL", ""),
+            audit_key=env.get("FORUM_AUDIT_KEY") or None,
+            anchor_every=float(env.get("FORUM_ANCHOR_EVERY", "300")),
         )
