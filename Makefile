@@ -47,6 +47,11 @@ unit: install
 
 ## bench: ratios against ceilings measured in the same run; results in bench/results/
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing Debian's wrk (the load of benchmark 6)…"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
+	  || sudo sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk' \
+	  || echo "wrk unavailable: benchmark 6 drives the load with its own asyncio client"; }
 	$(PY) -m bench
 
 clean:

@@ -8,7 +8,7 @@ import platform
 import time
 from dataclasses import dataclass
 
-from bench import commands, connections, growth, rebuild
+from bench import bench_palmares, commands, connections, growth, rebuild
 from bench.db import bench_server, drop_created, server_facts
 from bench.harness import Row, print_table, save
 from forum.database import Database
@@ -54,7 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run in well under a minute")
     parser.add_argument(
-        "--only", type=_numbers, default=(1, 2, 3, 4, 5), help="benchmarks to run, e.g. 1,3 (5: the audit chain)"
+        "--only", type=_numbers, default=(1, 2, 3, 4, 5, 6), help="benchmarks to run, e.g. 1,3 (5: the audit chain)"
     )
     parser.add_argument("--commands", type=int, help="commands timed in benchmark 1")
     parser.add_argument("--rebuild-events", type=int, help="events in the log rebuilt by benchmark 2")
@@ -82,6 +82,7 @@ def main() -> None:
         3: ("connections held", lambda: connections.run(server, organisations=sizes.organisations)),
         4: ("growth with the log", lambda: growth.run(server, sizes=sizes.log_sizes)),
         5: ("audit chain", lambda: _audit_chain(server, args.quick)),
+        6: ("public palmarès under load, recording a score", lambda: bench_palmares.rows(server, args.quick)),
     }
     load_before = os.getloadavg()
     started = time.perf_counter()

@@ -8,6 +8,7 @@ memory for ``CACHE_SECONDS`` with its encoded bodies, and answers with an ``ETag
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -62,23 +63,32 @@ class Published:
 class PublishedPalmares:
     """The published palmarès a web process has served lately, by the reference URLs name them with (slug or
     forum id). Only published ones are kept (drafts and unknown references never), so it holds at most two
-    entries per published palmarès."""
+    entries per published palmarès. Requests arriving while one is read share that reading."""
 
     def __init__(self, seconds: float = CACHE_SECONDS) -> None:
         self.seconds = seconds
         self.entries: dict[str, Published] = {}
+        self.reading: dict[str, asyncio.Future[Published | None]] = {}
 
     async def get(self, reader: Any, ref: str) -> Published | None:
-        now = time.monotonic()
         entry = self.entries.get(ref)
-        if entry is not None and entry.expires > now:
+        if entry is not None and entry.expires > time.monotonic():
             return entry
+        reading = self.reading.get(ref)
+        if reading is None:
+            reading = self.reading[ref] = asyncio.ensure_future(self._read(reader, ref))
+            reading.add_done_callback(
+                lambda done: self.reading.pop(ref, None) if self.reading.get(ref) is done else None
+            )
+        return await asyncio.shield(reading)  # a request that goes away does not cancel the others' reading
+
+    async def _read(self, reader: Any, ref: str) -> Published | None:
         found = await find_palmares(reader, ref)
         view = None if found is None else await published_palmares(reader, found[0])
         if view is None:
             self.entries.pop(ref, None)
             return None
-        self.entries[ref] = entry = Published(view, now + self.seconds)
+        self.entries[ref] = entry = Published(view, time.monotonic() + self.seconds)
         return entry
 
 
