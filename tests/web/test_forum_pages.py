@@ -494,3 +494,47 @@ def test_the_forum_list_shows_hosted_invited_and_role_forums(browser: Browser, c
     assert response.status_code == 422
     assert "Aucun compte n'a l'adresse personne@nulle.part" in refused_beside(response.text, "juror-email")
     assert UUID(cast.projects["nord-1"])  # the cast is well formed
+
+
+def test_a_juror_declares_a_conflict_and_no_longer_scores_the_project(browser: Browser, scoring: Cast) -> None:
+    browser.as_(scoring.juror_nord)
+    project = scoring.projects["oise-2"]
+    response = browser.post(f"{BASE}/notation/{project}/conflit", {"reason": " "})
+    assert response.status_code == 422
+    assert "obligatoire" in refused_beside(response.text, f"conflict-{project}-reason")
+    html = browser.send(f"{BASE}/notation/{project}/conflit", {"reason": "Ancienne collègue de l'équipe."}, "conflit")
+    shown = main_text(html)
+    assert "Conflit déclaré Ancienne collègue de l'équipe." in shown
+    assert f'action="{BASE}/notation/{project}"' not in html  # no scoring form for it any more
+    response = browser.post(f"{BASE}/notation/{project}", {"score_utilite": "5"})
+    assert response.status_code == 409 and "a déclaré un conflit d'intérêts" in main_text(response.text)
+    # the host sees the conflict, and the project's scores expected drop by one
+    browser.as_(scoring.host)
+    assert "Ancienne collègue de l'équipe." in main_text(browser.page(f"{BASE}/jury"))
+    assert "3 attendues" in main_text(browser.page(f"{BASE}/suivi"))
+
+
+def test_the_host_breaks_a_tie_by_the_order_the_jury_decided(browser: Browser, scoring: Cast) -> None:
+    rules = {"c0_key": "utilite", "c0_label": "Utilité", "c0_weight": "1", "scale_min": "0", "scale_max": "10",
+             "quorum": "1", "normalisation": "none", "tie_break_1": "jury_vote"}  # fmt: skip
+    browser.as_(scoring.host).send(f"{BASE}/jury/regles", rules, "regles")
+    for juror, marks in ((scoring.juror_nord, {"oise-1": "8", "oise-2": "8"}), (scoring.juror_oise, {"nord-1": "3"})):
+        browser.as_(juror)
+        for key, mark in marks.items():
+            browser.send(f"{BASE}/notation/{scoring.projects[key]}", {"score_utilite": mark}, "note")
+    browser.as_(scoring.host)
+    html = browser.send(f"{BASE}/classement", {}, "classement")
+    assert main_text(html).count("(ex æquo)") == 2 and "Ex æquo à départager" in html
+    first, second = scoring.projects["oise-2"], scoring.projects["oise-1"]
+    order = {"group": "1", f"place_{first}": "1", f"place_{second}": "2"}
+    response = browser.post(f"{BASE}/classement/departage", order)
+    assert response.status_code == 422
+    assert "obligatoire" in refused_beside(response.text, "tie-1-rationale")
+    browser.send(
+        f"{BASE}/classement/departage", {**order, "rationale": "Vote à main levée : 4 voix contre 3."}, "departage"
+    )
+    html = browser.send(f"{BASE}/classement", {}, "classement")
+    rows = re.findall(r"<tr>\s*<td>(\d+)[^<]*</td>\s*<td>([^<]+)<br>", html)
+    assert [title.strip() for _, title in rows[:2]] == ["Projet oise 2", "Projet oise 1"]
+    assert "(ex æquo)" not in main_text(html)
+    assert "Vote à main levée : 4 voix contre 3." in main_text(html)

@@ -104,10 +104,11 @@
     }
     banner.hidden = false;
     banner.className = "notice connection" + (count ? " notice-error" : "");
-    banner.textContent = (offline ? "Hors connexion. " : "") + (count
-      ? count + (count > 1 ? " notes attendent" : " note attend") + " d'être envoyée" + (count > 1 ? "s" : "") +
-        " : elles sont gardées sur cet appareil et renvoyées automatiquement."
-      : "Vos prochaines notes seront gardées sur cet appareil jusqu'au retour du réseau.");
+    banner.textContent = (offline ? "Hors connexion. " : "") + (count > 1
+      ? count + " notes attendent d'être envoyées : elles sont gardées sur cet appareil et renvoyées automatiquement."
+      : count === 1
+        ? "1 note attend d'être envoyée : elle est gardée sur cet appareil et renvoyée automatiquement."
+        : "Vos prochaines notes seront gardées sur cet appareil jusqu'au retour du réseau.");
   }
 
   function savedText(data) {
@@ -149,7 +150,7 @@
       var data = answer.data || {};
       if (status >= 200 && status < 300 && data.saved) {
         forget(entry.project, entry.command_id);
-        if (form) {
+        if (form && !pending()[entry.project]) {  // a newer edit waiting to be sent is not saved yet
           clearErrors(form);
           setState(form, "saved", savedText(data));
           var button = form.querySelector('button[type="submit"]');
@@ -179,6 +180,8 @@
       if (timer) { clearTimeout(timer); }
       inflight[entry.project] = false;
       showBanner();
+      var newer = pending()[entry.project];
+      if (newer && newer.command_id !== entry.command_id) { send(newer); }  // edited while this one was on its way
     });
   }
 
