@@ -538,3 +538,51 @@ def test_the_host_breaks_a_tie_by_the_order_the_jury_decided(browser: Browser, s
     assert [title.strip() for _, title in rows[:2]] == ["Projet oise 2", "Projet oise 1"]
     assert "(ex æquo)" not in main_text(html)
     assert "Vote à main levée : 4 voix contre 3." in main_text(html)
+
+
+def test_a_tied_vote_is_counted_in_the_order_the_jury_decided(browser: Browser, scoring: Cast, clock: Clock) -> None:
+    browser.as_(scoring.host).send(
+        f"{BASE}/votes/prix_du_public",
+        {"electorate": f"{scoring.voter_nord.email}\n{scoring.voter_oise.email}", "opens_date": "2019-11-28",
+         "opens_time": "14:00", "closes_date": "2019-11-28", "closes_time": "18:00", "tie_break": "jury_vote"},
+        "vote-organise",
+    )  # fmt: skip
+    clock.set(datetime(2019, 11, 28, 15, 0, tzinfo=UTC))
+    for voter, choice in ((scoring.voter_nord, "oise-1"), (scoring.voter_oise, "nord-1")):
+        browser.as_(voter).send(f"{BASE}/vote/prix_du_public", {"project_id": scoring.projects[choice]}, "vote")
+    clock.set(datetime(2019, 11, 28, 18, 0, tzinfo=UTC))
+    browser.as_(scoring.host)
+    response = browser.post(f"{BASE}/votes/prix_du_public/depouillement")
+    assert response.status_code == 409
+    assert "Égalité de voix pour la dernière place" in main_text(response.text)
+    assert '<p class="field-error" id="count-prix_du_public-error">' in response.text
+    order = {f"place_{scoring.projects['nord-1']}": "1", f"place_{scoring.projects['oise-1']}": "2"}
+    html = browser.send(
+        f"{BASE}/votes/prix_du_public/depouillement",
+        {**order, "rationale": "Le jury préfère le Nord."},
+        "depouillement",
+    )
+    assert re.search(r"Projet nord 1 : 1 voix — .*lauréat", main_text(html))
+    assert "Projet oise 1 : 1 voix" in main_text(html)
+
+
+def test_a_ranked_special_prize_lists_its_laureates_in_the_order_designated(browser: Browser, scoring: Cast) -> None:
+    browser.as_(scoring.host)
+    browser.send(
+        f"{BASE}/prix",
+        {"label": "Podium", "kind": "special", "laureates": "2", "ranked": "oui", "amount": "500"},
+        "prix",
+    )
+    browser.send(f"{BASE}/deliberation/ouverture", {}, "deliberation-ouverte")
+    places = {f"place_{scoring.projects['oise-2']}": "1", f"place_{scoring.projects['nord-1']}": "2"}
+    html = browser.send(f"{BASE}/deliberation/prix/podium", places, "laureats")
+    podium = main_text(html).split("Podium", 1)[1]
+    assert podium.index("Projet oise 2") < podium.index("Projet nord 1")
+    draft = main_text(browser.page(f"/palmares/{Forum.id_for('somme', KEY)}"))
+    assert "1er prix — Projet oise 2" in draft and "2e prix — Projet nord 1" in draft
+    # an amount over the budget is refused beside the prize's laureates
+    response = browser.post(
+        f"{BASE}/deliberation/prix/podium", {**places, f"amount_{scoring.projects['oise-2']}": "20000"}
+    )
+    assert response.status_code == 409
+    assert "au-delà du budget" in main_text(response.text)
