@@ -16,10 +16,13 @@ from forum import after_forum as af
 from forum.application import ForumApplication
 from forum.bootstrap import projector_pool, reader_pool
 from forum.database import Database
+from forum.demo_after_forum import load_after_forum_demo
 from projections import portfolio
+from projections import practices as practice_views
 from projections.convergence import convergences_for
 from projections.portfolio import Portfolio
-from projections.projector import Projector
+from projections.practices import Practices
+from projections.projector import Projection, Projector
 from tests.conftest import command_id
 from tests.forum.test_after_forum import FORUM, FORUM_HOST, given_palmares, given_project, organiser, start
 
@@ -27,11 +30,17 @@ T = TypeVar("T")
 DEMO = Path(__file__).parents[2] / "forum" / "demo_data"
 
 
-def read(db: Database, query: Callable[[asyncpg.Pool], Awaitable[T]], *, rebuild: str | None = None) -> T:
+def read(
+    db: Database,
+    query: Callable[[asyncpg.Pool], Awaitable[T]],
+    *,
+    rebuild: str | None = None,
+    projections: list[Projection] | None = None,
+) -> T:
     """Bring the portfolio up to date (or rebuild one organisation's share), then run ``query`` as a reader."""
 
     async def go() -> T:
-        p = Projector(await projector_pool(db), [Portfolio()])
+        p = Projector(await projector_pool(db), projections or [Portfolio()])
         try:
             await p.catch_up()
             if rebuild:
@@ -242,3 +251,64 @@ def test_the_canteen_projects_of_oise_and_somme_converge_for_their_organisers_on
     assert "cantine" in group.keywords
     # and Nord, which has no project in it, sees nothing
     assert read(db, lambda pool: convergences_for(pool, "nord")) == []
+
+
+def test_the_2019_scenario_continues_after_the_forum(app: ForumApplication, db: Database) -> None:
+    # given the 2019 forum's fifteen projects and its eight laureates in the published palmarès
+    data = json.loads((DEMO / "forum-interdepartemental-2019.json").read_text(encoding="utf-8"))
+    ids = {p["number"]: given_project(app, p["organisation"], p["title"], problem=p["title"]) for p in data["projects"]}
+    given_palmares(
+        app,
+        [(ids[p["number"]], p["organisation"], p["title"]) for p in data["projects"]],
+        [ids[p["number"]] for p in data["projects"] if p["laureate"]],
+    )
+    # when the scenario continues (twice: the second run records nothing)
+    summary = load_after_forum_demo(app, forum_id=FORUM, host=FORUM_HOST)
+    events = _event_count(db)
+    assert load_after_forum_demo(app, forum_id=FORUM, host=FORUM_HOST) == summary
+    assert _event_count(db) == events
+    # then the eight laureates are on the board, five with an outcome, late ones flagged against today
+    assert (summary["pre_incubations"], summary["outcomes"]) == (8, 5)
+
+    async def everything(pool: asyncpg.Pool) -> Any:
+        board = await portfolio.board(pool, today=date(2020, 11, 1), everything=True)
+        found = await practice_views.search_practices(pool, q="cantine")
+        detail = await practice_views.get_practice(pool, UUID(summary["practice_id"]))
+        groups = await convergences_for(pool, "oise")
+        path = await portfolio.project_path(pool, ids[4], today=date(2020, 11, 1))
+        return board, found, detail, groups, path
+
+    board, found, detail, groups, path = read(db, everything, projections=[Portfolio(), Practices()])
+    assert board.total == 8
+    stages = {card.project_id: column.stage for column in board.columns for card in column.cards}
+    assert (stages[ids[7]], stages[ids[12]], stages[ids[14]]) == ("en_suspens", "prototypage", "exploration")
+    late = {card.project_id for column in board.columns for card in column.cards if card.deadline_passed}
+    assert late == {ids[7], ids[12], ids[14]}
+    # a practice found by « cantine », adopted by Nord, then by Pas-de-Calais from Nord; Somme interested
+    assert [p.title for p in found] == ["Menus des cantines partagés avec les familles"]
+    assert detail is not None
+    assert [(n.organisation, n.parent, n.status) for n in detail.lineage.nodes] == [
+        ("oise", None, "published"),
+        ("nord", "oise", "adopted"),
+        ("pas-de-calais", "nord", "adopted"),
+        ("somme", "oise", "interested"),
+    ]
+    # the canteen projects of Oise and Somme converge
+    assert [[p.project_id for p in g.projects] for g in groups] == [[ids[4], ids[12]]]
+    # and Oise's canteens show their whole path, from the call to the outcome
+    assert path is not None
+    assert list(dict.fromkeys(s.phase for s in path.steps)) == [
+        "call",
+        "selection",
+        "forum",
+        "prize",
+        "pre_incubation",
+        "outcome",
+    ]
+
+
+def _event_count(db: Database) -> int:
+    with db.connect(autocommit=True) as conn:
+        row = conn.execute("SELECT count(*) FROM store.forum_events").fetchone()
+    assert row is not None
+    return int(row[0])
