@@ -22,6 +22,7 @@ from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forum.bootstrap import Services, auth_pool, projector, reader_pool
+from web.api.after_forum import AdoptionsApi, PortfolioApi, PracticesApi, PreIncubationsApi, PublicPracticesApi
 from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi, ProjectsApi
 from web.api.forums import ForumsApi
 from web.api.organisations import OrganisationsApi
@@ -31,6 +32,7 @@ from web.api.tokens import TokensApi
 from web.auth import EXCEPTION_HANDLERS, authentication_middleware
 from web.errors import HANDLERS
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
+from web.pages.after_forum import PortfolioPages, PracticePages
 from web.pages.calls import CallPages, MyPages, ProjectPages
 from web.pages.forums import ForumPages
 from web.pages.home import HomePages
@@ -131,6 +133,13 @@ def create_app(
             ForumPages,  # the pages that run a forum: host, participants, coaches, teams
             JuryPages,  # the jury's pages: rules, scoring (phone), ranking, deliberation, votes
             StagePages,  # the running order and the stage
+            PreIncubationsApi,
+            PortfolioApi,
+            PracticesApi,
+            AdoptionsApi,
+            PublicPracticesApi,  # after the forum
+            PracticePages,
+            PortfolioPages,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
             *(extra_route_handlers or []),
         ],
