@@ -6,7 +6,10 @@ import json
 from importlib import resources
 from typing import Any
 
-from forum.access import SYSTEM
+from domain.forum import Forum
+from domain.person import Person
+from domain.values import Role
+from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
 from forum.people import People
 
@@ -37,10 +40,29 @@ def load_organisations(app: ForumApplication, data: dict[str, Any]) -> list[str]
 def load(app: ForumApplication, people: People) -> dict[str, Any]:
     """Load both 2019 programmes end to end (what ``forum demo`` and ``make run`` do); returns a summary."""
     from forum import demo_forum
+    from forum.demo_after_forum import load_after_forum_demo
 
     summary: dict[str, Any] = {}
     for name in SCENARIOS:
         summary[name] = {"organisations": len(load_organisations(app, scenario(name)))}
     for name, loaded in demo_forum.load(app, people).items():
         summary[name].update({k: v for k, v in loaded.items() if isinstance(v, int)})
+    after = load_after_forum_demo(
+        app,
+        forum_id=Forum.id_for("somme", "forum-interdepartemental-2019"),
+        host="somme",
+        organisers={org: _demo_organiser(f"organisateur-{org}", org) for org in FORUM_2019_DEPARTEMENTS},
+    )
+    summary[demo_forum.FORUM_2019].update(
+        {"pre-incubations": after["pre_incubations"], "outcomes": after["outcomes"], "adopters": len(after["adopters"])}
+    )
     return summary
+
+
+FORUM_2019_DEPARTEMENTS = ("nord", "oise", "pas-de-calais", "somme", "val-doise")
+
+
+def _demo_organiser(label: str, organisation: str) -> Actor:
+    """The organiser the forum's loader enrolled for ``organisation`` (a person's id derives from their address)."""
+    email = f"{label}@{organisation}.demo.forum.local"
+    return Actor(str(Person.id_for(email)), organisation, frozenset({Role.ORGANISER}))
