@@ -13,6 +13,7 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
+from domain.errors import Invalid
 from domain.idea_call import PARIS, IdeaCall, in_paris
 from domain.project import Project
 from projections.projector import Envelope, Projection
@@ -666,6 +667,12 @@ async def list_submissions(
     theme: str | None = None,
 ) -> list[Submission]:
     """The projects submitted to a call (drafts are their teams' alone), filtered, in the order they arrived."""
+    if status and status not in SUBMISSION_STATUSES:
+        raise Invalid(
+            f"État inconnu : « {status} ». États possibles : {', '.join(SUBMISSION_STATUSES)}.",
+            field="status",
+            rule="unknown_value",
+        )
     where = ["p.call_id = $1", "p.submitted_at IS NOT NULL"]
     args: list[Any] = [call_id]
     if status in ("submitted", "withdrawn"):

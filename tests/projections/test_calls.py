@@ -397,3 +397,31 @@ async def owner_outbox(db: Database) -> list[tuple[str, str]]:
         return [(r["recipient"], r["subject"]) for r in rows]
     finally:
         await conn.close()
+
+
+def test_rebuilding_the_calls_from_the_log_or_one_organisations_share_gives_the_same_rows(
+    app: ForumApplication, clock: Clock, db: Database
+) -> None:
+    call_id, (canteen, roads, _) = given_three_submissions(app, clock)
+    clock.set(AFTER)
+    decide(app, call_id, canteen, "selected", "Un gain immédiat.")
+    decide(app, call_id, roads, "not_selected", "Déjà prévu.")  # in the partner's store
+    tables = ("read.calls", "read.call_amendments", "read.projects", "read.project_members",
+              "read.project_versions", "read.project_history")  # fmt: skip
+
+    async def snapshot(pool: asyncpg.Pool) -> dict[str, list[tuple[Any, ...]]]:
+        return {table: sorted(map(tuple, await pool.fetch(f"SELECT * FROM {table}")), key=repr) for table in tables}
+
+    before = read(db, snapshot)
+    assert len(before["read.projects"]) == 4
+
+    async def rebuild(organisation: str | None) -> None:
+        p = await projector(db)
+        try:
+            await p.rebuild("calls", organisation)
+        finally:
+            await p.pool.close()
+
+    for organisation in ("pas-de-calais", "nord", None):
+        asyncio.run(rebuild(organisation))
+        assert read(db, snapshot) == before, organisation

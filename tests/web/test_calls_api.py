@@ -254,6 +254,12 @@ def test_bad_input_is_a_422_naming_the_field_and_records_nothing(
     assert store_count(db, "Project.Drafted") == 0
 
 
+def test_an_unknown_status_filter_is_a_422_naming_it(api: Api, people: People, clock: Clock) -> None:
+    call_id = open_call(api, people, clock)
+    response = api.get(f"{CALLS}/{call_id}/submissions", people.organiser, params={"status": "perdu"})
+    assert response.status_code == 422 and response.json()["field"] == "status"
+
+
 def test_an_unknown_json_field_is_a_400_naming_it(api: Api, people: People, clock: Clock) -> None:
     call_id = open_call(api, people, clock)
     response = answer(api, people.agent, call_id, colour="bleu")
