@@ -329,6 +329,25 @@ async def _fetch(pool: Any, stream: Stream, filters: Filters, after: int, limit:
     ]
 
 
+@dataclass(frozen=True)
+class Head:
+    """An organisation's chain head: the last position chained and its link (what anchors record)."""
+
+    organisation: str
+    position: int | None
+    link: str | None
+
+
+async def chain_head(pool: Any, organisation: str) -> Head:
+    async with pool.acquire() as conn, conn.transaction(readonly=True):
+        await conn.execute("SELECT set_config('forum.organisation', $1, true)", organisation)
+        row = await conn.fetchrow(
+            "SELECT position, link FROM store.chain WHERE organisation = $1 ORDER BY position DESC LIMIT 1",
+            organisation,
+        )
+    return Head(organisation, row[0], bytes(row[1]).hex()) if row else Head(organisation, None, None)
+
+
 def decode(row: Row) -> Entry:
     return Entry(row, decode_event(row.topic, row.state, row.originator_id, row.originator_version))
 

@@ -224,12 +224,13 @@ def cmd_projections_run(args: argparse.Namespace, services: Services) -> int:
 
 def cmd_demo(args: argparse.Namespace, services: Services) -> int:
     from forum import demo
-    from forum.demo_forum import DEMO_PASSWORD
+    from forum.demo_forum import DEMO_PASSWORD, FORUM_2019_AUDITOR
 
     print("Chargement des programmes 2019 (idempotent : une seconde fois ne change rien)…", flush=True)
     for name, loaded in demo.load(services.app, services.people).items():
         print(f"  {name} : " + ", ".join(f"{k} {v}" for k, v in loaded.items()))
     print(f"  comptes de démonstration : <rôle>@<organisation>.demo.forum.local, mot de passe « {DEMO_PASSWORD} »")
+    print(f"  auditrice du forum 2019 : {FORUM_2019_AUDITOR}, mot de passe « {DEMO_PASSWORD} » (pages /audit)")
     asyncio.run(_catch_up(services))
     _announce_admin(services)
     return 0

@@ -27,7 +27,7 @@ import msgspec
 
 from domain.forum import CoachingSlot, Forum, Prize, Voter, coaching_rota, running_order
 from domain.jury import Criterion, JuryRules, Ranking
-from forum import calls, forums
+from forum import audit_trail, calls, forums
 from forum.access import SYSTEM, Actor
 from forum.application import Clock, ForumApplication
 from forum.demo import load_organisations, scenario
@@ -37,6 +37,7 @@ PARIS = ZoneInfo("Europe/Paris")
 FORUM_2019 = "forum-interdepartemental-2019.json"
 IMPULSIONS_2019 = "impulsions-2019.json"
 DEMO_PASSWORD = "forum-demo-2019"  # every demo person's password (a demonstration, never production)  # noqa: S105
+FORUM_2019_AUDITOR = "auditeur-forum-2019@nord.demo.forum.local"  # appointed auditor of the 2019 forum by its host
 
 
 def paris(day: str | date, hour: int = 0, minute: int = 0) -> datetime:
@@ -274,6 +275,9 @@ def load_forum_2019(
             edition.nominate(p["organisation"], p["number"])
 
         jurors = _forum_2019_jury(edition, data)
+        # an auditor of the forum (a Nord auditor), appointed by the host before the day: reads, changes nothing
+        auditor = loader.person(FORUM_2019_AUDITOR.partition("@")[0], "nord", "auditor", "Auditrice du forum 2019")
+        edition.as_host(audit_trail.appoint_auditor, "auditor", person_id=auditor.person_id, organisation="nord")
         _forum_2019_day(edition, data)
         _forum_2019_deliberation(edition, data, jurors)
         return _summary(loader, edition.forum_id, host, key=key, projects=len(edition.projects))

@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forum.bootstrap import Services, auth_pool, projector, reader_pool
 from web.api.after_forum import AdoptionsApi, PortfolioApi, PracticesApi, PreIncubationsApi, PublicPracticesApi
+from web.api.audit import AuditApi, ForumAuditorsApi, keep_anchoring
 from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi, ProjectsApi
 from web.api.forums import ForumsApi
 from web.api.organisations import OrganisationsApi
@@ -33,6 +34,7 @@ from web.auth import EXCEPTION_HANDLERS, authentication_middleware
 from web.errors import HANDLERS
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
 from web.pages.after_forum import PortfolioPages, PracticePages
+from web.pages.audit import AuditPages
 from web.pages.calls import CallPages, MyPages, ProjectPages
 from web.pages.forums import ForumPages
 from web.pages.home import HomePages
@@ -98,12 +100,16 @@ def create_app(
         app.state.projector = await projector(services.db)
         stop = asyncio.Event()
         task = asyncio.create_task(app.state.projector.run(stop)) if in_process else None
+        every = services.settings.anchor_every  # chain heads anchored periodically (and at each publication)
+        anchoring = asyncio.create_task(keep_anchoring(app.state.projector.pool, stop, every)) if every > 0 else None
         try:
             yield
         finally:
             stop.set()
             if task:
                 await asyncio.wait_for(task, timeout=10)
+            if anchoring:
+                await asyncio.wait_for(anchoring, timeout=10)
             await app.state.projector.pool.close()
             await app.state.reader.close()
             await app.state.auth_pool.close()
@@ -140,6 +146,9 @@ def create_app(
             PublicPracticesApi,  # after the forum
             PracticePages,
             PortfolioPages,
+            AuditApi,  # auditors: trails, replays, provenance, signed exports
+            ForumAuditorsApi,
+            AuditPages,
             create_static_files_router(path="/static", directories=[HERE / "static"], include_in_schema=False),
             *(extra_route_handlers or []),
         ],

@@ -37,6 +37,7 @@ from forum.database import Database
 from forum.settings import Settings
 from tests.accounts import PASSWORD, Member, member, settle
 from tests.web.matrix_after_forum import after_forum_cases
+from tests.web.matrix_audit import audit_cases
 from tests.web.matrix_calls import calls_cases
 from tests.web.matrix_forum_pages import forum_pages_cases
 from tests.web.matrix_forums import forums_cases
@@ -278,6 +279,7 @@ SPEC.update(calls_cases())  # calls for ideas and projects
 SPEC.update(forums_cases())  # forums and the palmarès (issue 5)
 SPEC.update(forum_pages_cases())  # the pages that run a forum (issue 5)
 SPEC.update(after_forum_cases())  # pre-incubation, portfolio, practices (issue 6)
+SPEC.update(audit_cases())  # auditors: trails, replays, provenance, exports, forum auditors (issue 7)
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}  # answered by the framework for every route
 
