@@ -50,11 +50,21 @@ def _audit_chain(server: Database, quick: bool) -> list[Row]:
     return bench_chain.rows(server, quick)
 
 
+def _audit_replay(server: Database, quick: bool) -> list[Row]:
+    """Replay at a past instant and audit trail pages, 10k vs 1M events in the log (``bench/bench_replay.py``)."""
+    from bench import bench_replay
+
+    return bench_replay.rows(server, quick)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run in well under a minute")
     parser.add_argument(
-        "--only", type=_numbers, default=(1, 2, 3, 4, 5, 6), help="benchmarks to run, e.g. 1,3 (5: the audit chain)"
+        "--only",
+        type=_numbers,
+        default=(1, 2, 3, 4, 5, 6, 7),
+        help="benchmarks to run, e.g. 1,3 (5: the audit chain; 7: audit replay and trail)",
     )
     parser.add_argument("--commands", type=int, help="commands timed in benchmark 1")
     parser.add_argument("--rebuild-events", type=int, help="events in the log rebuilt by benchmark 2")
@@ -83,6 +93,7 @@ def main() -> None:
         4: ("growth with the log", lambda: growth.run(server, sizes=sizes.log_sizes)),
         5: ("audit chain", lambda: _audit_chain(server, args.quick)),
         6: ("public palmarès under load, recording a score", lambda: bench_palmares.rows(server, args.quick)),
+        7: ("audit replay and trail", lambda: _audit_replay(server, args.quick)),
     }
     load_before = os.getloadavg()
     started = time.perf_counter()
