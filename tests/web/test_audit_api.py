@@ -273,3 +273,40 @@ def test_auditors_change_nothing_whatever_command_they_send(
             wanted = 404 if headers is forum_auditor and not url.startswith(forum) else 403
             assert response.status_code == wanted, (method, url, response.text)
             assert events(services) == before, (method, url)
+
+
+def test_the_web_app_anchors_chain_heads_periodically_beside_the_projector(services: Services) -> None:
+    import time
+    from dataclasses import replace
+
+    from forum.access import SYSTEM
+    from web.app import create_app
+
+    services.app.register_organisation(SYSTEM, "org.somme", slug="somme", name="Somme", kind="departement")
+    quick = Services(settings=replace(services.settings, anchor_every=0.05), db=services.db, app=services.app)
+    with TestClient(app=create_app(quick, run_projector=True)):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with services.db.connect(autocommit=True) as conn:
+                anchored = conn.execute("SELECT organisation, reason FROM store.anchors").fetchall()
+            if anchored:
+                break
+            time.sleep(0.05)
+        # a second organisation's events while it runs: anchored at the next period
+        services.app.register_organisation(SYSTEM, "org.nord", slug="nord", name="Nord", kind="departement")
+        while time.monotonic() < deadline:
+            with services.db.connect(autocommit=True) as conn:
+                anchored = conn.execute("SELECT organisation, reason FROM store.anchors").fetchall()
+            if {a[0] for a in anchored} == {"somme", "nord"}:
+                break
+            time.sleep(0.05)
+    assert {(a[0], a[1]) for a in anchored} == {("somme", audit.PERIODIC), ("nord", audit.PERIODIC)}
+    assert len(anchored) == 2  # heads that did not move are not anchored again
+
+
+def test_settings_carry_the_audit_key_and_the_anchoring_period() -> None:
+    from forum.settings import Settings
+
+    settings = Settings.from_env({"FORUM_AUDIT_KEY": "/secret/key.pem", "FORUM_ANCHOR_EVERY": "60"})
+    assert (settings.audit_key, settings.anchor_every) == ("/secret/key.pem", 60.0)
+    assert Settings.from_env({}).anchor_every == 300.0
