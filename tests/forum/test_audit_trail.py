@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -514,3 +514,32 @@ def test_the_offline_check_runs_from_the_command_line_for_both_kinds_of_export(
     organisation = tmp_path / "somme.jsonl"
     audit.export(db, "somme", organisation, key)
     assert audit_trail.main(["verify-export", str(organisation), "--public-key", public]) == 0
+
+
+def test_the_provenance_of_a_prize_by_vote_and_of_a_ranked_national_prize(app: ForumApplication, db: Database) -> None:
+    # given the Prix Impulsions 2019 as it ran: a national jury (two ranked laureates) and a vote of the académies
+    from forum.bootstrap import Services
+    from forum.demo_forum import load_impulsions_2019
+    from forum.settings import Settings
+
+    services = Services(settings=Settings(environment="test"), db=db, app=app)
+    loaded = load_impulsions_2019(app, services.people)
+    host, forum_id = loaded["host"], UUID(loaded["forum_id"])
+    forum = replay.fold(replay.history(app, host, forum_id))
+    assert forum is not None and forum.palmares is not None
+    by_vote = forum.palmares.prize("prix_des_academies").laureates[0].project_id
+    national = forum.palmares.prize("prix_national").laureates[1].project_id
+    # when their provenance is asked
+    voted = replay.provenance(app, host, forum_id, by_vote)
+    ranked = replay.provenance(app, host, forum_id, national)
+    # then the vote's count explains the first, the jury's designation the second (its place included)
+    assert voted is not None and ranked is not None
+    prize = next(p for p in voted.prizes if p.key == "prix_des_academies")
+    assert prize.laureate and prize.vote and prize.vote.ballots == 15 and prize.ranking is None
+    assert prize.vote.tallies[0]["votes"] == 6 and prize.decision and prize.decision.event_type == "Forum.VotesCounted"
+    national_prize = next(p for p in ranked.prizes if p.key == "prix_national")
+    # the national jury deliberated without scoring (as in 2019): its designation and its reasons are the record
+    assert national_prize.rank == 2 and national_prize.ranking is None and ranked.row is None and ranked.scores == []
+    assert national_prize.decision and national_prize.decision.event_type == "Forum.LaureatesDesignated"
+    assert "deux critères" in national_prize.rationale
+    assert ranked.rules_in_force and ranked.jurors
