@@ -586,3 +586,24 @@ def test_a_ranked_special_prize_lists_its_laureates_in_the_order_designated(brow
     )
     assert response.status_code == 409
     assert "au-delà du budget" in main_text(response.text)
+
+
+def test_malformed_input_is_refused_with_a_message_never_a_server_error(browser: Browser, cast: Cast) -> None:
+    plan(browser, cast)
+    browser.as_(cast.host)
+    cases = [
+        (f"{BASE}/budget", {"budget": "1e400"}, "budget-budget"),
+        (f"{BASE}/budget", {"budget": "nan"}, "budget-budget"),
+        (f"{BASE}/participants/nord/quota", {"quota": "99999999999999999999"}, "quota-nord-quota"),
+        (f"{BASE}/prix", {"label": "Prix", "kind": "main", "laureates": "beaucoup"}, "prize-laureates"),
+        (f"{BASE}/ordre-de-passage", {"place_pas-un-projet": "1", "starts_date": "2019-11-28"}, None),
+        (f"{BASE}/classement/departage", {"place_x": "1", "group": "1", "rationale": "?"}, None),
+        (f"{BASE}/deliberation/prix/laureats_du_forum", {"laureates[]": "pas-un-projet"}, None),
+        (f"{BASE}/coaching/creneaux", {"project_id": "x", "coach_id": "y", "starts_date": "demain"}, None),
+    ]
+    for path, form, field_id in cases:
+        response = browser.post(path, form)
+        assert response.status_code in (400, 409, 422), f"{path} {form}: {response.status_code}"
+        assert main_text(response.text), path
+        if field_id:
+            assert refused_beside(response.text, field_id)

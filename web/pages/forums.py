@@ -8,6 +8,7 @@ No JavaScript is needed.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 import uuid
@@ -93,6 +94,7 @@ STANDING_LABELS = {
 }
 FIELD_ALIASES = {"budget_cents": "budget", "amount_cents": "amount", "project": "project_id"}
 PROJECTIONS = ("forums", "palmares", "people")
+LARGEST = 1_000_000_000  # any number typed beyond this is a typing error, refused before it overflows a date
 
 
 # -- the forum a URL names, with the visitor's standing ----------------------------------------------------------------
@@ -351,9 +353,12 @@ def integer(form: dict[str, Any], name: str, field: str | None = None, default: 
     if not value and default is not None:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise Invalid("Indiquez un nombre entier.", field=field or name, rule="invalid_number") from None
+    if abs(number) > LARGEST:
+        raise Invalid(f"Ce nombre est trop grand ({value}).", field=field or name, rule="invalid_number")
+    return number
 
 
 def optional_integer(form: dict[str, Any], name: str, field: str | None = None) -> int | None:
@@ -366,9 +371,12 @@ def cents(form: dict[str, Any], name: str, field: str | None = None) -> int | No
     if not value:
         return None
     try:
-        amount = round(float(value) * 100)
+        euros = float(value)
     except ValueError:
-        raise Invalid("Indiquez un montant en euros (par exemple 1500 ou 1500,50).", field=field or name) from None
+        euros = math.nan
+    if not math.isfinite(euros) or abs(euros) > LARGEST:
+        raise Invalid("Indiquez un montant en euros (par exemple 1500 ou 1500,50).", field=field or name)
+    amount = round(euros * 100)
     if amount < 0:
         raise Invalid("Un montant ne peut être négatif.", field=field or name, rule="negative_amount")
     return amount
@@ -400,7 +408,7 @@ def project_uuid(value: str, field: str = "project_id") -> UUID:
     try:
         return UUID(value.strip())
     except ValueError:
-        raise Invalid("Choisissez un projet.", field=field, rule="required") from None
+        raise Invalid("Choisissez un projet.", field=field, rule="invalid_project") from None
 
 
 def key_from(label: str, taken: set[str], fallback: str) -> str:

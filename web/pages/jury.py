@@ -43,6 +43,7 @@ from web.pages.forums import (
     open_forum,
     page,
     person_by_email,
+    project_uuid,
     reader,
     refusal,
     settled,
@@ -136,7 +137,7 @@ def ordered(form: dict[str, Any], prefix: str, field: str) -> list[UUID]:
     places: list[tuple[int, str, UUID]] = []
     for name in form:
         if name.startswith(prefix) and text(form, name).strip():
-            project = UUID(name.removeprefix(prefix))
+            project = project_uuid(name.removeprefix(prefix), field)
             places.append((integer(form, name, field), str(project), project))
     return [p for _, _, p in sorted(places)]
 
@@ -375,7 +376,7 @@ class JuryPages(Controller):
             if prize is not None and prize.ranked:
                 chosen = ordered(form, "place_", "project_ids")
             else:
-                chosen = [UUID(v) for v in form.get("laureates[]", [])]
+                chosen = [project_uuid(v, "project_ids") for v in form.get("laureates[]", [])]
             amounts: dict[UUID, int] = {}
             for project in chosen:
                 typed = text(form, f"amount_{project}").strip()
@@ -529,7 +530,7 @@ class JuryPages(Controller):
                 f.actor,
                 command_id_of(form),
                 prize_key=prize_key,
-                project_id=UUID(choice),
+                project_id=project_uuid(choice),
                 **f.ref(),
             )
         except FIELD_REFUSALS as error:
