@@ -22,6 +22,7 @@ def test_the_public_pages_are_accessible_on_a_desktop_and_a_phone(
         "/",
         "/connexion",
         "/mot-de-passe-oublie",
+        "/accessibilite",
         "/invitation/lien-inconnu",
         "/reinitialisation/lien-inconnu",
     ]:

@@ -184,6 +184,7 @@ SPEC: dict[tuple[str, str], Case] = {
     # service, public pages and documents
     ("GET", "/health"): Case(public()),
     ("GET", "/"): Case(public()),
+    ("GET", "/accessibilite"): Case(public()),
     ("GET", "/static/{file_path}"): Case(public(), params=lambda w: {"file_path": "forum.css"}),
     ("GET", "/api/schema"): Case(public()),
     ("GET", "/api/schema/scalar"): Case(public()),

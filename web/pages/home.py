@@ -18,3 +18,7 @@ class HomePages(Controller):
     async def home(self, request: Request[Any, Any, Any]) -> Template:
         organisations = await list_organisations(request.app.state.reader)
         return Template("home.html", context={"organisations": organisations, "actor": maybe_actor(request)})
+
+    @get("/accessibilite")
+    async def accessibility(self, request: Request[Any, Any, Any]) -> Template:
+        return Template("accessibility.html", context={"actor": maybe_actor(request)})
