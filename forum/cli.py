@@ -58,6 +58,13 @@ def _announce_admin(services: Services) -> None:
         )
 
 
+def cmd_mail_deliver(args: argparse.Namespace, services: Services) -> int:
+    if not services.settings.smtp_url:
+        return _fail("SMTP_URL n'est pas défini : les courriels restent dans la boîte d'envoi (forum mail outbox)")
+    print(f"{services.mail.deliver_pending(limit=args.limit)} courriel(s) en attente envoyé(s) ou retenté(s)")
+    return 0
+
+
 def cmd_mail_outbox(args: argparse.Namespace, services: Services) -> int:
     mails = services.mail.outbox(limit=args.limit, recipient=args.to)
     for mail in reversed(mails):
@@ -355,6 +362,9 @@ def _add_people_commands(sub: Any) -> None:
     outbox.add_argument("--limit", type=int, default=20)
     outbox.add_argument("--to", help="seulement ceux adressés à cette adresse")
     outbox.set_defaults(handler=cmd_mail_outbox)
+    deliver = mail.add_parser("deliver", help="envoyer par SMTP les courriels en attente (à lancer par cron)")
+    deliver.add_argument("--limit", type=int, default=100)
+    deliver.set_defaults(handler=cmd_mail_deliver)
 
     admin = sub.add_parser("admin", help="administrateurs de la plateforme").add_subparsers(
         dest="action", required=True, metavar="ACTION"

@@ -73,6 +73,26 @@ class Mailer:
                 (None if error else self.app.clock(), error, mail_id),
             )
 
+    def deliver_pending(self, *, limit: int = 100) -> int:
+        """Send, through SMTP, the outbox messages not sent yet (those queued by the projector's notifications,
+        and earlier failures); returns how many were attempted. Without ``SMTP_URL`` it does nothing."""
+        if not self.settings.smtp_url:
+            return 0
+        with self.app.store.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT id, recipient, subject, body FROM store.outbox WHERE sent_at IS NULL ORDER BY id LIMIT %s",
+                (limit,),
+            )
+            pending: list[Any] = curs.fetchall()
+        for row in pending:
+            self._deliver(row["id"], row["recipient"], row["subject"], self._absolute(row["body"]), self.app.clock())
+        return len(pending)
+
+    def _absolute(self, body: str) -> str:
+        """Links queued by the projector are paths (it does not know the public address): make them absolute."""
+        base = self.settings.base_url.rstrip("/")
+        return "\n".join(base + line if line.startswith("/") else line for line in body.split("\n"))
+
     def outbox(self, *, limit: int = 20, recipient: str | None = None) -> list[Mail]:
         """The latest messages, newest first (all organisations: this is the operator's view)."""
         with self.app.store.datastore.transaction(commit=False) as curs:
