@@ -64,7 +64,9 @@ class OrganisationsApi(Controller):
         return msgspec.convert(result, Registered)
 
     @patch("/{slug:str}", summary="Rename an organisation (its organisers, administrators)", sync_to_thread=True)
-    def rename(self, request: Request[Any, Any, Any], slug: FromPath[str], data: JSONBody[RenameOrganisation]) -> Renamed:
+    def rename(
+        self, request: Request[Any, Any, Any], slug: FromPath[str], data: JSONBody[RenameOrganisation]
+    ) -> Renamed:
         result = services_of(request).app.rename_organisation(
             actor_of(request), data.command_id, slug=slug, name=data.name
         )
