@@ -219,7 +219,7 @@ def test_logs_say_which_request_person_and_organisation(
     agent = member(services, "nord", "agent")
     settle(client)
     caplog.handler.addFilter(LogContext())
-    with caplog.at_level(logging.INFO, logger="forum.web.requests"):
+    with caplog.at_level(logging.DEBUG, logger="forum.web.requests"):
         response = client.get("/api/v1/me", headers=agent.headers)
     [record] = [r for r in caplog.records if r.name == "forum.web.requests" and "/api/v1/me" in r.getMessage()]
     assert record.person == agent.person_id  # type: ignore[attr-defined]
