@@ -647,11 +647,11 @@ _line_decoder = msgspec.json.Decoder(ExportLine)
 _encoder = msgspec.json.Encoder()
 
 
-def _signed_message(digest: bytes) -> bytes:
+def signed_message(digest: bytes) -> bytes:
     return f"{EXPORT_FORMAT}/{EXPORT_VERSION}\n".encode() + digest
 
 
-def _readable_payload(state: bytes) -> bytes:
+def readable_payload(state: bytes) -> bytes:
     try:
         return _encoder.encode(decode_payload(state))
     except (msgspec.MsgspecError, TypeError, ValueError, OverflowError):
@@ -741,7 +741,7 @@ async def export_async(
                             recorded_at=row.recorded_at,
                             state=row.state,
                             link=link.hex(),
-                            payload=msgspec.Raw(_readable_payload(row.state)),
+                            payload=msgspec.Raw(readable_payload(row.state)),
                         )
                     )
 
@@ -756,7 +756,7 @@ async def export_async(
                         ExportSignature(
                             algorithm="ed25519",
                             sha256=digest.hex(),
-                            signature=key.sign(_signed_message(digest)),
+                            signature=key.sign(signed_message(digest)),
                             public_key=public_key_text(key),
                         )
                     )
@@ -789,11 +789,11 @@ class ExportReport:
     anchors: int = 0
 
 
-class _Malformed(Exception):
+class Malformed(Exception):
     pass
 
 
-def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
+def numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
     """(number, bytes, is_last) of each line."""
     previous: bytes | None = None
     number = 0
@@ -822,33 +822,33 @@ class _ExportCheck:
     def line(self, number: int, item: ExportLine) -> None:
         if self.header is None:
             if not isinstance(item, ExportHeader):
-                raise _Malformed(f"ligne {number} : l'export doit commencer par son en-tête")
+                raise Malformed(f"ligne {number} : l'export doit commencer par son en-tête")
             if item.format != EXPORT_FORMAT or item.version != EXPORT_VERSION:
-                raise _Malformed(
+                raise Malformed(
                     f"ligne {number} : format {item.format} v{item.version} inconnu "
                     f"(attendu {EXPORT_FORMAT} v{EXPORT_VERSION})"
                 )
             self.header = item
         elif self.end is not None:
-            raise _Malformed(f"ligne {number} : rien ne doit suivre la fin de l'export avant sa signature")
+            raise Malformed(f"ligne {number} : rien ne doit suivre la fin de l'export avant sa signature")
         elif isinstance(item, ExportAnchor):
             if self.events:
-                raise _Malformed(f"ligne {number} : les ancrages doivent précéder les événements")
+                raise Malformed(f"ligne {number} : les ancrages doivent précéder les événements")
             self.anchors.append(item)
         elif isinstance(item, ExportEvent):
             self.event(number, item)
         elif isinstance(item, ExportEnd):
             self.finish(number, item)
         else:
-            raise _Malformed(f"ligne {number} : ligne « {type(item).__name__} » inattendue ici")
+            raise Malformed(f"ligne {number} : ligne « {type(item).__name__} » inattendue ici")
 
     def event(self, number: int, item: ExportEvent) -> None:
         if self.header is None:
-            raise _Malformed(f"ligne {number} : événement avant l'en-tête")
+            raise Malformed(f"ligne {number} : événement avant l'en-tête")
         if item.recorded_at.tzinfo is None:
-            raise _Malformed(f"ligne {number} : l'heure d'enregistrement n'a pas de fuseau horaire")
+            raise Malformed(f"ligne {number} : l'heure d'enregistrement n'a pas de fuseau horaire")
         if item.position <= self.position:
-            raise _Malformed(f"ligne {number} : position {item.position} après {self.position} (ordre du journal)")
+            raise Malformed(f"ligne {number} : position {item.position} après {self.position} (ordre du journal)")
         canonical = canonical_row(
             self.header.organisation,
             item.position,
@@ -860,24 +860,24 @@ class _ExportCheck:
         )
         link = chain_link(self.previous, canonical)
         if link.hex() != item.link:
-            raise _Malformed(
+            raise Malformed(
                 f"ligne {number} : le maillon de la position {item.position} ne correspond pas à "
                 "l'événement exporté (chaîne rompue)"
             )
-        if bytes(item.payload) != _readable_payload(item.state):
-            raise _Malformed(
+        if bytes(item.payload) != readable_payload(item.state):
+            raise Malformed(
                 f"ligne {number} : le contenu lisible de la position {item.position} ne correspond "
                 "pas à l'événement enregistré"
             )
         while self.anchor_index < len(self.anchors) and self.anchors[self.anchor_index].position <= item.position:
             anchored = self.anchors[self.anchor_index]
             if anchored.position < item.position:
-                raise _Malformed(
+                raise Malformed(
                     f"l'ancrage du {_when(anchored.anchored_at)} porte sur la position "
                     f"{anchored.position}, absente de l'export"
                 )
             if anchored.head != item.link:
-                raise _Malformed(
+                raise Malformed(
                     f"l'ancrage du {_when(anchored.anchored_at)} ({anchored.reason}) contredit le "
                     f"maillon recalculé à la position {item.position}"
                 )
@@ -888,14 +888,14 @@ class _ExportCheck:
     def finish(self, number: int, item: ExportEnd) -> None:
         if self.anchor_index < len(self.anchors):
             anchored = self.anchors[self.anchor_index]
-            raise _Malformed(
+            raise Malformed(
                 f"l'ancrage du {_when(anchored.anchored_at)} porte sur la position "
                 f"{anchored.position}, absente de l'export"
             )
         head = self.previous.hex() if self.events else None
         head_position = self.position if self.events else None
         if (item.events, item.head_position, item.head) != (self.events, head_position, head):
-            raise _Malformed(
+            raise Malformed(
                 f"ligne {number} : la fin annonce {item.events} événements jusqu'à la position "
                 f"{item.head_position}, l'export en contient {self.events} jusqu'à {head_position}"
             )
@@ -912,7 +912,7 @@ def verify_export(path: Path, public_key: Ed25519PublicKey) -> ExportReport:
     signature_line: bytes | None = None
     try:
         with path.open("rb") as stream:
-            for number, line, last in _lines(stream):
+            for number, line, last in numbered_lines(stream):
                 if last:
                     signature_line = line
                     break
@@ -921,7 +921,7 @@ def verify_export(path: Path, public_key: Ed25519PublicKey) -> ExportReport:
                     check.problem = _check_line(check, number, line)
     except OSError as error:
         return ExportReport(False, f"fichier illisible : {error.strerror or error}")
-    refused = _check_signature(signature_line, digest, public_key)
+    refused = check_signature(signature_line, digest, public_key)
     if refused:
         return ExportReport(False, refused)
     header = check.header
@@ -943,14 +943,14 @@ def _check_line(check: _ExportCheck, number: int, line: bytes) -> str | None:
         check.line(number, _line_decoder.decode(line))
     except msgspec.MsgspecError as error:
         return f"ligne {number} : illisible ({error})"
-    except _Malformed as error:
+    except Malformed as error:
         return str(error)
     except (ValueError, OverflowError) as error:
         return f"ligne {number} : valeur invalide ({error})"
     return None
 
 
-def _check_signature(line: bytes | None, digest: Any, public_key: Ed25519PublicKey) -> str | None:
+def check_signature(line: bytes | None, digest: Any, public_key: Ed25519PublicKey) -> str | None:
     """Why the signature line does not vouch for the bytes before it, or None when it does."""
     if line is None:
         return "export vide"
@@ -963,7 +963,7 @@ def _check_signature(line: bytes | None, digest: Any, public_key: Ed25519PublicK
     if signed.sha256 != digest.hexdigest():
         return "signature invalide : le contenu a été modifié après la signature"
     try:
-        public_key.verify(signed.signature, _signed_message(digest.digest()))
+        public_key.verify(signed.signature, signed_message(digest.digest()))
     except InvalidSignature:
         other = (
             ""

@@ -33,15 +33,14 @@ import csv
 import hashlib
 import io
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from uuid import UUID
 
 import msgspec
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from domain.codec import decode_event, decode_payload
@@ -626,17 +625,6 @@ _line_decoder = msgspec.json.Decoder(TrailLine)
 _encoder = msgspec.json.Encoder()
 
 
-def _signed_message(digest: bytes) -> bytes:
-    return f"{EXPORT_FORMAT}/{EXPORT_VERSION}\n".encode() + digest
-
-
-def readable_payload(state: bytes) -> bytes:
-    try:
-        return _encoder.encode(decode_payload(state))
-    except (msgspec.MsgspecError, TypeError, ValueError, OverflowError):
-        return b"null"
-
-
 def signing_key(settings: Settings) -> Ed25519PrivateKey:
     """The service's Ed25519 key (``FORUM_AUDIT_KEY``, or ``FORUM_DATA_DIR/audit-ed25519.pem``, made on first use)."""
     return audit.load_or_create_signing_key(audit.signing_key_path(settings.data_dir, settings.audit_key))
@@ -698,7 +686,7 @@ async def export_lines(
                     state=row.state,
                     previous=(row.previous or audit.GENESIS).hex(),
                     link=(row.link or b"").hex(),
-                    payload=msgspec.Raw(readable_payload(row.state)),
+                    payload=msgspec.Raw(audit.readable_payload(row.state)),
                     sentence=sentence(entry.event, names),
                 )
             )
@@ -709,7 +697,7 @@ async def export_lines(
             audit.ExportSignature(
                 algorithm="ed25519",
                 sha256=final.hex(),
-                signature=key.sign(_signed_message(final)),
+                signature=key.sign(audit.signed_message(final)),
                 public_key=audit.public_key_text(key),
             )
         )
@@ -731,10 +719,6 @@ class ExportReport:
     anchors_matched: int = 0
 
 
-class _Malformed(Exception):
-    pass
-
-
 @dataclass
 class _Check:
     header: TrailHeader | None = None
@@ -748,46 +732,46 @@ class _Check:
     def line(self, number: int, item: Any) -> None:
         if self.header is None:
             if not isinstance(item, TrailHeader):
-                raise _Malformed(f"ligne {number} : l'export doit commencer par son en-tête")
+                raise audit.Malformed(f"ligne {number} : l'export doit commencer par son en-tête")
             if item.format != EXPORT_FORMAT or item.version != EXPORT_VERSION:
-                raise _Malformed(
+                raise audit.Malformed(
                     f"ligne {number} : format {item.format} v{item.version} inconnu "
                     f"(attendu {EXPORT_FORMAT} v{EXPORT_VERSION})"
                 )
             self.header = item
         elif self.end is not None:
-            raise _Malformed(f"ligne {number} : rien ne doit suivre la fin de l'export avant sa signature")
+            raise audit.Malformed(f"ligne {number} : rien ne doit suivre la fin de l'export avant sa signature")
         elif isinstance(item, TrailAnchor):
             if self.events:
-                raise _Malformed(f"ligne {number} : les ancrages doivent précéder les événements")
+                raise audit.Malformed(f"ligne {number} : les ancrages doivent précéder les événements")
             self.anchors.setdefault((item.organisation, item.position), []).append(item)
             self.anchor_count += 1
         elif isinstance(item, TrailExportEvent):
             self.event(number, item)
         elif isinstance(item, TrailEnd):
             if (item.events, item.last) != (self.events, self.last):
-                raise _Malformed(
+                raise audit.Malformed(
                     f"ligne {number} : la fin annonce {item.events} événements, l'export en contient {self.events}"
                 )
             self.end = item
         else:
-            raise _Malformed(f"ligne {number} : ligne inattendue ici")
+            raise audit.Malformed(f"ligne {number} : ligne inattendue ici")
 
     def event(self, number: int, item: TrailExportEvent) -> None:
         assert self.header is not None  # noqa: S101  # the first line is the header (checked above)
         if item.organisation not in self.header.stores:
-            raise _Malformed(f"ligne {number} : l'organisation « {item.organisation} » n'est pas dans l'en-tête")
+            raise audit.Malformed(f"ligne {number} : l'organisation « {item.organisation} » n'est pas dans l'en-tête")
         wanted = self.header.stores[item.organisation]
         if wanted is not None and str(item.originator_id) not in wanted:
-            raise _Malformed(f"ligne {number} : un événement d'un autre objet que ceux annoncés")
+            raise audit.Malformed(f"ligne {number} : un événement d'un autre objet que ceux annoncés")
         if item.recorded_at.tzinfo is None:
-            raise _Malformed(f"ligne {number} : l'heure d'enregistrement n'a pas de fuseau horaire")
+            raise audit.Malformed(f"ligne {number} : l'heure d'enregistrement n'a pas de fuseau horaire")
         if item.position <= self.last.get(item.organisation, 0):
-            raise _Malformed(f"ligne {number} : position {item.position} hors de l'ordre du journal")
+            raise audit.Malformed(f"ligne {number} : position {item.position} hors de l'ordre du journal")
         try:
             previous = bytes.fromhex(item.previous)
         except ValueError:
-            raise _Malformed(f"ligne {number} : maillon précédent illisible") from None
+            raise audit.Malformed(f"ligne {number} : maillon précédent illisible") from None
         canonical = audit.canonical_row(
             item.organisation,
             item.position,
@@ -798,54 +782,24 @@ class _Check:
             recorded_at=item.recorded_at,
         )
         if len(previous) != 32 or audit.chain_link(previous, canonical).hex() != item.link:
-            raise _Malformed(
+            raise audit.Malformed(
                 f"ligne {number} : le maillon de la position {item.position} ({item.organisation}) ne correspond pas "
                 "à l'événement exporté (chaîne rompue)"
             )
-        if bytes(item.payload) != readable_payload(item.state):
-            raise _Malformed(
+        if bytes(item.payload) != audit.readable_payload(item.state):
+            raise audit.Malformed(
                 f"ligne {number} : le contenu lisible de la position {item.position} ne correspond pas à "
                 "l'événement enregistré"
             )
         for anchored in self.anchors.get((item.organisation, item.position), []):
             if anchored.head != item.link:
-                raise _Malformed(
+                raise audit.Malformed(
                     f"l'ancrage du {audit._when(anchored.anchored_at)} ({anchored.reason}) contredit le maillon "
                     f"recalculé à la position {item.position} de {item.organisation}"
                 )
             self.matched += 1
         self.last[item.organisation] = item.position
         self.events += 1
-
-
-def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes, bool]]:
-    previous: bytes | None = None
-    number = 0
-    for line in stream:
-        if previous is not None:
-            yield number, previous, False
-        number += 1
-        previous = line
-    if previous is not None:
-        yield number, previous, True
-
-
-def _check_signature(line: bytes | None, digest: Any, public_key: Ed25519PublicKey) -> str | None:
-    if line is None:
-        return "export vide"
-    try:
-        signed = msgspec.json.decode(line, type=audit.ExportSignature)
-    except msgspec.MsgspecError as error:
-        return f"dernière ligne : signature absente ou illisible ({error})"
-    if signed.algorithm != "ed25519":
-        return f"algorithme de signature {signed.algorithm!r} inconnu (attendu ed25519)"
-    if signed.sha256 != digest.hexdigest():
-        return "signature invalide : le contenu a été modifié après la signature"
-    try:
-        public_key.verify(signed.signature, _signed_message(digest.digest()))
-    except InvalidSignature:
-        return "signature invalide : l'export a été modifié ou n'a pas été signé par cette clé"
-    return None
 
 
 def verify_export(path: Path, public_key: Ed25519PublicKey) -> ExportReport:
@@ -859,7 +813,7 @@ def verify_export(path: Path, public_key: Ed25519PublicKey) -> ExportReport:
     signature_line: bytes | None = None
     try:
         with path.open("rb") as stream:
-            for number, line, last in _lines(stream):
+            for number, line, last in audit.numbered_lines(stream):
                 if last:
                     signature_line = line
                     break
@@ -869,13 +823,13 @@ def verify_export(path: Path, public_key: Ed25519PublicKey) -> ExportReport:
                         check.line(number, _line_decoder.decode(line))
                     except msgspec.MsgspecError as error:
                         problem = f"ligne {number} : illisible ({error})"
-                    except _Malformed as error:
+                    except audit.Malformed as error:
                         problem = str(error)
                     except (ValueError, OverflowError) as error:
                         problem = f"ligne {number} : valeur invalide ({error})"
     except OSError as error:
         return ExportReport(False, f"fichier illisible : {error.strerror or error}")
-    refused = _check_signature(signature_line, digest, public_key)
+    refused = audit.check_signature(signature_line, digest, public_key)
     if refused:
         return ExportReport(False, refused)
     header = check.header

@@ -491,10 +491,10 @@ def test_an_export_whose_events_were_rewritten_and_re_signed_fails_on_its_links(
     lines[index] = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
     import hashlib
 
-    from forum.audit_trail import _signed_message
+    from forum.audit import signed_message
 
     digest = hashlib.sha256(b"".join(lines)).digest()
-    signature = audit.ExportSignature("ed25519", digest.hex(), key.sign(_signed_message(digest)), "")
+    signature = audit.ExportSignature("ed25519", digest.hex(), key.sign(signed_message(digest)), "")
     import msgspec
 
     resigned = tmp_path / "resigned.jsonl"
