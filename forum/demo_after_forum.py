@@ -7,8 +7,7 @@ Everything goes through the application's own commands, on the scenario's clock 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,7 +20,8 @@ from domain.forum import Forum
 from domain.values import Role
 from forum import after_forum as af
 from forum.access import SYSTEM, Actor
-from forum.application import Clock, ForumApplication
+from forum.application import ForumApplication
+from forum.demo_forum import scenario_time
 
 PARIS = ZoneInfo("Europe/Paris")
 FORUM_2019 = "forum-interdepartemental-2019.json"
@@ -147,25 +147,6 @@ PRACTICE: dict[str, Any] = {
 }
 
 
-class _ScenarioClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@contextmanager
-def _scenario_time(app: ForumApplication) -> Iterator[_ScenarioClock]:
-    clock = _ScenarioClock(datetime(2019, 12, 2, 9, tzinfo=PARIS))
-    previous: Clock = app.clock
-    app.clock = clock
-    try:
-        yield clock
-    finally:
-        app.clock = previous
-
-
 def _scenario_numbers(data: dict[str, Any], laureates: Sequence[Laureate]) -> dict[UUID, int]:
     """Each laureate's number in the scenario file, matched by organisation and the start of its title."""
     numbers = {}
@@ -214,7 +195,7 @@ def load_after_forum_demo(
         return given if given is not None and Role.ORGANISER in given.roles else SYSTEM
 
     started, outcomes = 0, 0
-    with _scenario_time(app) as clock:
+    with scenario_time(app, datetime(2019, 12, 2, 9, tzinfo=PARIS)) as clock:
 
         def at(day: str) -> None:
             clock.now = datetime.fromisoformat(day).replace(hour=10, tzinfo=PARIS)
