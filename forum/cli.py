@@ -17,7 +17,7 @@ from domain.organisation import Kind
 from forum.access import SYSTEM
 from forum.auth import install_log_context
 from forum.bootstrap import Services, bootstrap
-from forum.settings import Settings
+from forum.settings import Settings, SettingsError
 
 Handler = Callable[[argparse.Namespace, Services], int]
 
@@ -38,7 +38,8 @@ def cmd_serve(args: argparse.Namespace, services: Services) -> int:
     _announce_admin(services)
     print(f"Forum est prêt : http://{host}:{port}/  (API : http://{host}:{port}/api/schema)", flush=True)
     _exit_cleanly_on_sigterm()
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # X-Forwarded-For is read by web.auth.client_address from FORUM_TRUSTED_PROXIES only, never by uvicorn
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False)
     return 0
 
 
@@ -448,7 +449,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("platformdirs").setLevel(logging.ERROR)
     install_log_context()
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as wrong:  # one line naming the variable, never a traceback
+        return _fail(f"réglage invalide : {wrong}", code=2)
     if settings.environment != "production":
         logging.getLogger("forum.mail").setLevel(logging.INFO)  # development: mails are shown in the logs
     services = bootstrap(settings)
