@@ -41,6 +41,7 @@ from web.pages.home import HomePages
 from web.pages.jury import JuryPages
 from web.pages.palmares import PalmaresPages
 from web.pages.stage import StagePages
+from web.security import secure
 
 log = logging.getLogger("forum.web")
 HERE = Path(__file__).parent
@@ -114,7 +115,7 @@ def create_app(
             await app.state.reader.close()
             await app.state.auth_pool.close()
 
-    return Litestar(
+    litestar = Litestar(
         route_handlers=[
             health,
             HomePages,
@@ -183,3 +184,5 @@ def create_app(
         ),
         debug=False,
     )
+    litestar.asgi_handler = secure(litestar.asgi_handler, services.settings)  # outermost: every response
+    return litestar
