@@ -157,11 +157,13 @@ def seeded(app: ForumApplication, clock: Clock) -> Iterator[int]:
 
 
 async def directory_position(db: Database) -> int:
-    """How many events the directory has applied (its position counts from the start of the log)."""
+    """How many events the directory has applied (its position counts from the start of the log), or its
+    rebuild under way in shadow tables has."""
     conn = await asyncpg.connect(**db.asyncpg_kwargs())
     try:
         return await conn.fetchval(
-            "SELECT coalesce(max(position), 0) FROM read.positions WHERE projection = 'directory'"
+            "SELECT coalesce(max(coalesce(rebuild_position, position)), 0) FROM read.positions"
+            " WHERE projection = 'directory'"
         )
     finally:
         await conn.close()
