@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -47,27 +47,71 @@ log = logging.getLogger("forum.web")
 HERE = Path(__file__).parent
 
 
-@get("/health", include_in_schema=True, summary="Liveness: database reachable, projector lag", tags=["service"])
-async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
+@get(
+    "/health",
+    include_in_schema=True,
+    summary="Health: database reachable, projector running, each projection's lag and fault (503 when not healthy)",
+    tags=["service"],
+)
+async def health(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """The truth at every moment: 503 while the database is unreachable, while the in-process projector is not
+    running (its task ended) or is recovering from a failure, or while a projection is stopped on an event."""
+    state = request.app.state
     try:
-        await request.app.state.reader.fetchval("SELECT 1")
+        async with asyncio.timeout(3):
+            await state.reader.fetchval("SELECT 1")
         database = "ok"
     except Exception:  # health reports the failure instead of raising it
         database = "unreachable"
+    task: asyncio.Task[None] | None = state.get("projector_task")
+    projector_state = state.projector.state if task is not None else "elsewhere"  # forum projections run
+    if task is not None and task.done():
+        projector_state = "dead"
+    projector_report: dict[str, Any] = {
+        "in_process": task is not None,
+        "alive": task is not None and not task.done(),
+        "state": projector_state,
+    }
+    if state.projector.last_error and projector_state != "following":
+        projector_report["last_error"] = state.projector.last_error
     projections = []
+    faulted = False
     if database == "ok":
-        for status in await request.app.state.projector.status():
-            projections.append(
-                {
-                    "name": status.projection,
-                    "position": status.position,
-                    "head": status.head,
-                    "behind_events": status.behind_events,
-                    "behind_seconds": round(status.behind_seconds, 3),
+        try:
+            async with asyncio.timeout(5):
+                statuses = await state.projector.status()
+        except Exception:
+            database, statuses = "unreachable", []
+        for status in statuses:
+            entry: dict[str, Any] = {
+                "name": status.projection,
+                "position": status.position,
+                "head": status.head,
+                "behind_events": status.behind_events,
+                "behind_seconds": round(status.behind_seconds, 3),
+                "status": "stopped" if status.faulted else "ok",
+            }
+            if status.faulted:
+                faulted = True
+                entry["fault"] = {
+                    "position": status.failed_position,
+                    "error": status.error,
+                    "failed_at": status.failed_at.isoformat() if status.failed_at else None,
+                    "attempts": status.attempts,
                 }
-            )
-    healthy = database == "ok"
-    return {"status": "ok" if healthy else "degraded", "database": database, "projections": projections}
+            if status.rebuild_position is not None:
+                entry["rebuild_position"] = status.rebuild_position
+            projections.append(entry)
+    healthy = database == "ok" and not faulted and projector_state in ("starting", "following", "elsewhere")
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "database": database,
+        "projector": projector_report,
+        "projections": projections,
+    }
+    if healthy:
+        return Response(body, status_code=200)
+    return Response(body, status_code=503, headers={"Retry-After": "5", "Cache-Control": "no-store"})
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
@@ -101,6 +145,7 @@ def create_app(
         app.state.projector = await projector(services.db)
         stop = asyncio.Event()
         task = asyncio.create_task(app.state.projector.run(stop)) if in_process else None
+        app.state.projector_task = task  # /health says whether it is alive
         every = services.settings.anchor_every  # chain heads anchored periodically (and at each publication)
         anchoring = asyncio.create_task(keep_anchoring(app.state.projector.pool, stop, every)) if every > 0 else None
         try:
