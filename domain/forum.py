@@ -24,7 +24,7 @@ from domain.jury import (
     count_ballots,
     rank,
 )
-from domain.values import Meta, check_choice, check_slug, check_text
+from domain.values import DAY_SECONDS, Meta, check_bounded, check_choice, check_moment, check_slug, check_text
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -158,6 +158,13 @@ def running_order(
     changeover_seconds: int = 0,
 ) -> tuple[PitchSlot, ...]:
     """Back-to-back pitch slots in the given order (pitch, then questions, then the changeover)."""
+    check_moment(starts_at, "starts_at")
+    for field, seconds in (
+        ("pitch_seconds", pitch_seconds),
+        ("questions_seconds", questions_seconds),
+        ("changeover_seconds", changeover_seconds),
+    ):
+        check_bounded(seconds, field, -DAY_SECONDS, DAY_SECONDS)  # the forum refuses overlaps and empty slots
     slots = []
     at = starts_at
     for project_id in project_ids:
@@ -170,6 +177,8 @@ def coaching_rota(
     project_ids: Sequence[UUID], coach_ids: Sequence[str], *, starts_at: datetime, minutes: int
 ) -> tuple[CoachingSlot, ...]:
     """Teams shared among coaches in turn: team i goes to coach i mod n, in the (i div n)-th slot of ``minutes``."""
+    check_moment(starts_at, "starts_at")
+    check_bounded(minutes, "minutes", 1, DAY_SECONDS // 60)
     slots = []
     for i, project_id in enumerate(project_ids):
         start = starts_at + timedelta(minutes=minutes * (i // len(coach_ids)))

@@ -12,7 +12,7 @@ from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate
 from domain.errors import Conflict, Forbidden, Invalid
-from domain.values import Meta, check_slug, check_text
+from domain.values import Meta, check_moment, check_slug, check_text
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -273,6 +273,7 @@ def _check_moment(at: datetime, field: str) -> datetime:
         raise Invalid(
             f"La date « {field} » doit préciser son fuseau horaire (Europe/Paris).", field=field, rule="naive_datetime"
         )
+    check_moment(at, field)
     return at.astimezone(UTC)
 
 

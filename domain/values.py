@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import msgspec
@@ -68,9 +69,82 @@ def check_slug(slug: str, field: str = "slug") -> str:
     return slug
 
 
+# What PostgreSQL cannot store in text or jsonb (NUL), and what has no business in a person's text: the other C0
+# control characters (tab, line feed and carriage return are text), and lone surrogates (JSON's "\ud800" decodes to
+# one, and no UTF-8 encoder can write it).
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def check_storable_text(value: str, field: str) -> str:
+    """Refuse a text holding a character that cannot be stored or shown: NUL, other control characters, surrogates."""
+    found = _UNSTORABLE.search(value)
+    if found is not None:
+        raise Invalid(
+            f"Le champ « {field} » contient un caractère invisible interdit (U+{ord(found.group()):04X}) : "
+            "retirez-le et réessayez.",
+            field=field,
+            rule="text_not_storable",
+        )
+    return value
+
+
+_EARLIEST_YEAR, _LATEST_YEAR = 1900, 2200
+
+
+def check_moment(value: date, field: str) -> date:
+    """A date or time within the years the service can reckon with (1900 to 2200): no year 1 nor 9999."""
+    if not _EARLIEST_YEAR <= value.year <= _LATEST_YEAR:
+        raise Invalid(
+            f"Le champ « {field} » doit être une date entre {_EARLIEST_YEAR} et {_LATEST_YEAR} (année {value.year}).",
+            field=field,
+            rule="date_out_of_range",
+        )
+    return value
+
+
+DAY_SECONDS = 24 * 3600
+LARGEST_NUMBER = 2**53 - 1  # the largest integer every JSON reader (and a PostgreSQL bigint) holds exactly
+
+
+def check_bounded(value: int, field: str, low: int, high: int) -> int:
+    """An integer between ``low`` and ``high`` inclusive."""
+    if not low <= value <= high:
+        raise Invalid(
+            f"Le champ « {field} » doit être compris entre {low} et {high} ({value}).",
+            field=field,
+            rule="out_of_range",
+        )
+    return value
+
+
+def check_storable(value: object, field: str) -> None:
+    """Check every text, date and integer inside ``value`` (sequences, mappings, structs and dataclasses included),
+    naming the path of the first bad one (``questions[1].label``)."""
+    if isinstance(value, str):
+        check_storable_text(value, field)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -LARGEST_NUMBER <= value <= LARGEST_NUMBER:
+            check_bounded(value, field, -LARGEST_NUMBER, LARGEST_NUMBER)
+    elif isinstance(value, date):
+        check_moment(value, field)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            check_storable(item, f"{field}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_storable(key, field)
+            check_storable(item, f"{field}.{key}" if isinstance(key, str) else f"{field}[{key!r}]")
+    elif isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            check_storable(getattr(value, name), f"{field}.{name}" if field else name)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            check_storable(getattr(value, item.name), f"{field}.{item.name}" if field else item.name)
+
+
 def check_text(value: str, field: str, *, max_length: int, required: bool = True) -> str:
-    """Trim a free text and check it is present (if required) and not too long."""
-    value = value.strip()
+    """Trim a free text and check it is storable, present (if required) and not too long."""
+    value = check_storable_text(value, field).strip()
     if required and not value:
         raise Invalid(f"Le champ « {field} » est obligatoire.", field=field, rule="required")
     if len(value) > max_length:
