@@ -23,8 +23,10 @@ from argon2.profiles import CHEAPEST
 
 from domain.errors import DomainError, Invalid, NotFound
 from domain.person import Person, normalise_email
+from domain.values import check_storable_text, make_storable
 from forum.access import Actor
 from forum.application import ForumApplication
+from forum.mail import Mailer
 from forum.settings import Settings
 
 log = logging.getLogger("forum.auth")
@@ -34,9 +36,15 @@ SESSION_COOKIE = "forum_session"
 SESSION_IDLE = timedelta(hours=12)  # signed out after this long without a request
 SESSION_MAX = timedelta(days=14)  # and after this long in any case
 TOKEN_PREFIX = "forum_"  # noqa: S105  # a prefix that makes leaked tokens recognisable, not a secret
+# Sign-in throttling (``Throttle``): a counter is forgotten after this long without a failure on it
 THROTTLE_WINDOW = timedelta(minutes=15)
-ACCOUNT_ATTEMPTS = 5  # failed attempts per account within the window
-ADDRESS_ATTEMPTS = 30  # failed attempts per address within the window
+PAIR_FREE = 4  # failures on one account from one address before each new attempt waits (2 s, 4 s, 8 s …)
+PAIR_MAX_DELAY = 15 * 60  # seconds: the longest wait between attempts on one account from one address
+ADDRESS_FREE = 30  # failures from one address across accounts before its attempts on other accounts wait …
+ADDRESS_MAX_DELAY = 60  # … at most this many seconds (an office behind one address is slowed, never locked out)
+ACCOUNT_GUARD = 20  # failures on one account across addresses: the owner is mailed an unlock link, and
+# addresses that already failed on it wait for that link (or a quiet window); a new address is always checked
+KNOWN_FOR = timedelta(days=90)  # an address an account signed in from is spared the per-address wait this long
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256
 
@@ -129,6 +137,7 @@ class Auth:
         # Tests hash hundreds of passwords: the cheapest parameters there, argon2id's defaults elsewhere.
         self.hasher = PasswordHasher.from_parameters(CHEAPEST) if settings.environment == "test" else PasswordHasher()
         self._decoy: str | None = None  # hashed on first use: every process builds an Auth, few verify passwords
+        self.mailer: Mailer | None = None  # set by the composition root: unlock links are mailed
 
     def now(self) -> datetime:
         return self.app.clock()
@@ -181,11 +190,16 @@ class Auth:
     # -- signing in -----------------------------------------------------------------------------------
 
     def sign_in(self, email: str, password: str, *, address: str = "", user_agent: str = "") -> str:
-        """A new session's secret for the person with this address and password; refused when throttled."""
+        """A new session's secret for the person with this address and password; refused when throttled.
+
+        Throttling slows a guesser without locking the owner out (see ``Throttle``): each attempt is counted before
+        its password is checked, by one atomic upsert per key, so concurrent attempts never pass a limit together.
+        """
         now = self.now()
         person_id = str(Person.id_for(email))
-        keys = (f"account:{person_id}", f"address:{address or '-'}")
-        self._check_throttle(keys, now)
+        throttle = Throttle(person_id, address or "-")
+        with self._transaction() as curs:
+            throttle.reserve(curs, now)
         with self._transaction(commit=False) as curs:
             curs.execute(
                 "SELECT organisation, password_hash, disabled_at FROM store.credentials WHERE person_id = %s",
@@ -195,55 +209,55 @@ class Auth:
         if row is None or not self._verify(row["password_hash"], password):
             if row is None:
                 self._verify(None, password)  # an unknown account costs the same time as a known one
-            self._record_failure(keys, now)
+            with self._transaction() as curs:
+                failures = throttle.failed(curs, now)
             log.info("sign-in refused", extra={"person": person_id})
+            if row is not None and row["disabled_at"] is None and failures == ACCOUNT_GUARD:
+                self._mail_unlock_link(email, person_id, row["organisation"])
             raise WrongCredentials("Adresse électronique ou mot de passe incorrect.")
+        with self._transaction() as curs:
+            throttle.succeeded(curs, now)
+            if row["disabled_at"] is None and self.hasher.check_needs_rehash(row["password_hash"]):
+                self.store_password(curs, person_id, row["organisation"], password)
         if row["disabled_at"] is not None:
             raise AccountDisabled("Ce compte est désactivé : adressez-vous à un organisateur de votre organisation.")
-        with self._transaction() as curs:
-            curs.execute("DELETE FROM store.signin_failures WHERE key = %s", (keys[0],))
-            if self.hasher.check_needs_rehash(row["password_hash"]):
-                self.store_password(curs, person_id, row["organisation"], password)
         return self.open_session(person_id, row["organisation"], address=address, user_agent=user_agent)
 
-    def _check_throttle(
-        self, keys: tuple[str, str], now: datetime, limits: tuple[int, int] = (ACCOUNT_ATTEMPTS, ADDRESS_ATTEMPTS)
-    ) -> None:
-        since = now - THROTTLE_WINDOW
-        with self._transaction(commit=False) as curs:
-            for key, limit in zip(keys, limits, strict=True):
-                curs.execute(
-                    "SELECT count(*) AS n, min(at) AS first FROM store.signin_failures WHERE key = %s AND at > %s",
-                    (key, since),
-                )
-                row = curs.fetchone()
-                if row and row["n"] >= limit:
-                    again = row["first"] + THROTTLE_WINDOW
-                    raise TooManyAttempts(
-                        f"Trop de tentatives de connexion : réessayez après le {paris_time(again)} (heure de Paris)."
-                    )
+    def _mail_unlock_link(self, email: str, person_id: str, organisation: str) -> None:
+        """Tell the owner their account is being guessed at, with a link that lifts every limit on it."""
+        if self.mailer is None:
+            log.warning("account under guessing, no mailer to send an unlock link", extra={"person": person_id})
+            return
+        secret = self.issue_link("unlock", person_id, organisation)
+        expiry = paris_time(self.now() + timedelta(days=self.settings.link_days))
+        self.mailer.send(
+            to=normalise_email(email),
+            organisation=organisation,
+            subject="Tentatives de connexion à votre compte Forum",
+            body=(
+                f"Bonjour,\n\n{ACCOUNT_GUARD} tentatives de connexion à votre compte ont échoué depuis plusieurs "
+                "adresses. Les adresses qui se sont trompées ne peuvent plus essayer pour le moment ; votre mot de "
+                "passe n'a pas été révélé.\n\nSi c'était vous et que vous êtes bloqué(e), ouvrez ce lien (une seule "
+                f"fois, avant le {expiry}) pour lever le blocage :\n{self.settings.base_url}/deblocage/{secret}\n\n"
+                "Si ce n'était pas vous, vous pouvez aussi changer votre mot de passe depuis « Mon compte ».\n"
+            ),
+        )
 
-    def _record_failure(self, keys: tuple[str, str], now: datetime) -> None:
+    def unlock(self, secret: str) -> Link:
+        """Spend an unlock link: every limit on the person's sign-ins is lifted (``LinkInvalid`` otherwise)."""
         with self._transaction() as curs:
-            for key in keys:
-                curs.execute(
-                    "DELETE FROM store.signin_failures WHERE key = %s AND at <= %s", (key, now - THROTTLE_WINDOW)
-                )
-                curs.execute("INSERT INTO store.signin_failures (key, at) VALUES (%s, %s)", (key, now))
+            link = self._usable_link(curs, "unlock", secret, lock=True)
+            curs.execute("UPDATE store.links SET used_at = %s WHERE token_hash = %s", (self.now(), digest(secret)))
+            Throttle(link.person_id, "-").lift(curs)
+        return link
 
     def take(self, key: str, limit: int) -> bool:
         """Count one use of ``key`` (e.g. a reset mail); False, counting nothing, past ``limit`` in the window.
 
-        Uses are kept with failed sign-ins in ``store.signin_failures``, keyed ``account:``, ``address:``, ``reset:``.
+        Counted atomically in ``store.signin_throttle`` (one upsert), beside the sign-in counters.
         """
-        now = self.now()
-        try:
-            self._check_throttle((key, key), now, limits=(limit, limit))
-        except TooManyAttempts:
-            return False
         with self._transaction() as curs:
-            curs.execute("INSERT INTO store.signin_failures (key, at) VALUES (%s, %s)", (key, now))
-        return True
+            return _count(curs, key, self.now(), limit=limit) is not None
 
     # -- sessions -------------------------------------------------------------------------------------
 
@@ -254,7 +268,16 @@ class Auth:
             curs.execute(
                 "INSERT INTO store.sessions (token_hash, person_id, organisation, created_at, last_seen_at,"
                 " expires_at, address, user_agent) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (digest(secret), person_id, organisation, now, now, now + SESSION_MAX, address[:100], user_agent[:300]),
+                (
+                    digest(secret),
+                    person_id,
+                    organisation,
+                    now,
+                    now,
+                    now + SESSION_MAX,
+                    make_storable(address)[:100],  # kept as received, but never a NUL PostgreSQL refuses
+                    make_storable(user_agent)[:300],
+                ),
             )
         return secret
 
@@ -285,7 +308,7 @@ class Auth:
 
     def issue_token(self, actor: Actor, name: str) -> NewToken:
         """A personal API token for the actor: acts with their organisation and roles, whatever they become."""
-        name = name.strip() or "jeton"
+        name = check_storable_text(name, "name").strip() or "jeton"
         if len(name) > 100:
             raise Invalid(f"Le nom du jeton dépasse 100 caractères ({len(name)}).", field="name", rule="too_long")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -364,7 +387,7 @@ class Auth:
             return self._usable_link(curs, purpose, secret)
 
     def _usable_link(self, curs: Any, purpose: str, secret: str, *, lock: bool = False) -> Link:
-        what = "d'invitation" if purpose == "invitation" else "de réinitialisation du mot de passe"
+        what = LINK_WORDS.get(purpose, "de réinitialisation du mot de passe")
         curs.execute(
             "SELECT person_id, organisation, expires_at, used_at FROM store.links WHERE token_hash = %s"
             " AND purpose = %s" + (" FOR UPDATE" if lock else ""),
@@ -386,6 +409,136 @@ class Auth:
             curs.execute("UPDATE store.links SET used_at = %s WHERE token_hash = %s", (self.now(), digest(secret)))
             self.store_password(curs, link.person_id, link.organisation, password)
         return link
+
+
+LINK_WORDS = {"invitation": "d'invitation", "reset": "de réinitialisation du mot de passe", "unlock": "de déblocage"}
+
+
+# -- throttling sign-ins, counted atomically ------------------------------------------------------------------------
+
+_CHARGE = """
+    INSERT INTO store.signin_throttle AS t (key, failures, first_at, last_at, blocked_until)
+    VALUES (%(key)s, 1, %(now)s, %(now)s, %(now)s + make_interval(secs => CASE WHEN 1 > %(free)s THEN 2 ELSE 0 END))
+    ON CONFLICT (key) DO UPDATE SET
+        failures = CASE WHEN t.last_at <= %(quiet)s THEN 1 ELSE t.failures + 1 END,
+        first_at = CASE WHEN t.last_at <= %(quiet)s THEN %(now)s ELSE t.first_at END,
+        last_at = %(now)s,
+        blocked_until = %(now)s + make_interval(secs => CASE
+            WHEN t.last_at <= %(quiet)s OR t.failures + 1 <= %(free)s THEN 0
+            ELSE least(%(cap)s, power(2, least(t.failures + 1 - %(free)s, 30))) END)
+    WHERE t.blocked_until <= %(now)s OR t.last_at <= %(quiet)s
+    RETURNING failures
+"""
+_COUNT = """
+    INSERT INTO store.signin_throttle AS t (key, failures, first_at, last_at, blocked_until)
+    VALUES (%(key)s, 1, %(now)s, %(now)s, %(now)s)
+    ON CONFLICT (key) DO UPDATE SET
+        failures = CASE WHEN t.{since} <= %(window)s THEN 1 ELSE t.failures + 1 END,
+        first_at = CASE WHEN t.{since} <= %(window)s THEN %(now)s ELSE t.first_at END,
+        last_at = %(now)s
+    WHERE t.failures < %(limit)s OR t.{since} <= %(window)s
+    RETURNING failures
+"""
+
+
+def _count(curs: Any, key: str, now: datetime, *, limit: int, quiet: bool = False) -> int | None:
+    """Count one more on ``key`` in one statement; the new count, or None (nothing counted) past ``limit``.
+
+    The window runs from the first count (``quiet=False``) or is forgotten after a quiet window (``quiet=True``).
+    """
+    curs.execute(
+        _COUNT.format(since="last_at" if quiet else "first_at"),
+        {"key": key, "now": now, "window": now - THROTTLE_WINDOW, "limit": limit},
+    )
+    row = curs.fetchone()
+    return int(row["failures"]) if row else None
+
+
+def _wait_message(until: datetime, now: datetime) -> str:
+    seconds = max(1, int((until - now).total_seconds() + 0.999))
+    if seconds < 120:
+        return f"Trop de tentatives de connexion : réessayez dans {seconds} secondes."
+    return f"Trop de tentatives de connexion : réessayez après le {paris_time(until)} (heure de Paris)."
+
+
+class Throttle:
+    """The limits on one sign-in attempt: for the account from this address (the pair), from this address across
+    accounts, and on the account across addresses.
+
+    * The pair: ``PAIR_FREE`` failures free, then each attempt waits twice as long (2 s, 4 s … ``PAIR_MAX_DELAY``).
+      The owner who mistyped waits seconds, never a quarter of an hour for five typos.
+    * The address, across accounts: ``ADDRESS_FREE`` failures, then a wait of at most ``ADDRESS_MAX_DELAY``
+      seconds, except for an account that signed in from this address before (``KNOWN_FOR``): a guesser behind an
+      office's shared address does not slow down its agents.
+    * The account, across addresses: at ``ACCOUNT_GUARD`` failures the owner is mailed an unlock link; while
+      guarded, an address that already failed on it is refused, and an address that has not failed is still checked
+      (the owner is never refused a correct password from elsewhere).
+
+    Each attempt is charged to its pair (and address) *before* its password is checked, by one upsert that refuses
+    to count while the key waits: concurrent attempts take turns on the row's lock and cannot all slip under a limit.
+    A correct password then takes its charge back.
+    """
+
+    def __init__(self, person_id: str, address: str) -> None:
+        self.person_id = person_id
+        self.pair = f"pair:{person_id}|{address}"
+        self.account = f"account:{person_id}"
+        self.address = f"address:{address}"
+        self.known = f"known:{person_id}|{address}"
+        self.address_charged = False
+
+    def reserve(self, curs: Any, now: datetime) -> None:
+        """Charge this attempt, or refuse it (``TooManyAttempts``, nothing counted) while it must wait."""
+        quiet = now - THROTTLE_WINDOW
+        curs.execute(
+            "SELECT key, failures, last_at FROM store.signin_throttle WHERE key = ANY(%s)",
+            ([self.account, self.pair, self.known],),
+        )
+        rows = {row["key"]: row for row in curs.fetchall()}
+        account, pair, known = (rows.get(k) for k in (self.account, self.pair, self.known))
+        guarded = account is not None and account["failures"] >= ACCOUNT_GUARD and account["last_at"] > quiet
+        if account is not None and guarded and pair is not None and pair["failures"] > 0 and pair["last_at"] > quiet:
+            raise TooManyAttempts(
+                _wait_message(account["last_at"] + THROTTLE_WINDOW, now)
+                + " Le titulaire du compte a reçu par courriel un lien pour lever le blocage."
+            )
+        self._charge(curs, self.pair, now, free=PAIR_FREE, cap=PAIR_MAX_DELAY)
+        if known is None or known["last_at"] <= now - KNOWN_FOR:
+            self._charge(curs, self.address, now, free=ADDRESS_FREE, cap=ADDRESS_MAX_DELAY)
+            self.address_charged = True
+
+    @staticmethod
+    def _charge(curs: Any, key: str, now: datetime, *, free: int, cap: int) -> None:
+        quiet = now - THROTTLE_WINDOW
+        curs.execute(_CHARGE, {"key": key, "now": now, "quiet": quiet, "free": free, "cap": cap})
+        if curs.fetchone() is None:
+            curs.execute("SELECT blocked_until FROM store.signin_throttle WHERE key = %s", (key,))
+            row = curs.fetchone()
+            raise TooManyAttempts(_wait_message(row["blocked_until"] if row else now, now))
+
+    def failed(self, curs: Any, now: datetime) -> int:
+        """The attempt was wrong (its charges stand); the account's failures across addresses, this one included."""
+        return _count(curs, self.account, now, limit=2**31 - 1, quiet=True) or 0
+
+    def succeeded(self, curs: Any, now: datetime) -> None:
+        """The password was right: the pair is forgiven, the address's charge taken back, the address known."""
+        curs.execute("DELETE FROM store.signin_throttle WHERE key = %s", (self.pair,))
+        if self.address_charged:
+            curs.execute(
+                "UPDATE store.signin_throttle SET failures = greatest(failures - 1, 0) WHERE key = %s", (self.address,)
+            )
+        curs.execute(
+            "INSERT INTO store.signin_throttle (key, failures, first_at, last_at, blocked_until)"
+            " VALUES (%s, 0, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET last_at = EXCLUDED.last_at",
+            (self.known, now, now, now),
+        )
+
+    def lift(self, curs: Any) -> None:
+        """Every limit on the account: its count across addresses, and each address's count on it."""
+        curs.execute(
+            "DELETE FROM store.signin_throttle WHERE key = %s OR key LIKE %s",
+            (self.account, f"pair:{self.person_id}|%"),
+        )
 
 
 # -- who acts: resolving a session or a token (async, on the web's pool acting as forum_app) -----------

@@ -31,6 +31,7 @@ class Services:
     def __post_init__(self) -> None:
         self.auth = Auth(self.app, self.settings)
         self.mail = Mailer(self.app, self.settings)
+        self.auth.mailer = self.mail  # unlock links for an account being guessed at
         self.people = People(self.app, self.auth, self.mail, self.settings)
 
     def close(self) -> None:
