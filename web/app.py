@@ -13,7 +13,6 @@ from typing import Any
 from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -32,6 +31,7 @@ from web.api.public import PublicApi
 from web.api.tokens import TokensApi
 from web.auth import EXCEPTION_HANDLERS, authentication_middleware
 from web.errors import HANDLERS
+from web.openapi import ContractConfig
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
 from web.pages.after_forum import PortfolioPages, PracticePages
 from web.pages.audit import AuditPages
@@ -210,7 +210,7 @@ def create_app(
             cookie_httponly=True,
             exclude=["^/api/"],  # the API identifies programs by bearer token, never by cookie
         ),
-        openapi_config=OpenAPIConfig(
+        openapi_config=ContractConfig(  # problem responses, closed bodies, public operations: web/openapi.py
             title="Forum API",
             version="1.0.0",
             path="/api/schema",

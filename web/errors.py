@@ -98,7 +98,9 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     detail = exc.detail if status != 404 else "Cette page n'existe pas, ou vous n'y avez pas accès."
     if isinstance(exc, NotFoundException):
         detail = "Cette page n'existe pas, ou vous n'y avez pas accès."
-    return problem(request, status, str(detail), rule="http_" + str(status))
+    response = problem(request, status, str(detail), rule="http_" + str(status))
+    response.headers.update(exc.headers or {})  # e.g. the ``Allow`` of a 405, required by RFC 9110
+    return response
 
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -37,6 +37,7 @@ from projections import forums as forum_views
 from projections.audit import audit_names
 from projections.people import people_in_forum
 from web.context import actor_of, services_of
+from web.openapi import PUBLIC
 
 log = logging.getLogger("forum.web.audit")
 PARIS = ZoneInfo("Europe/Paris")
@@ -367,7 +368,7 @@ class AuditApi(Controller):
     path = "/api/v1/audit"
     tags = ["audit"]
 
-    @get("/key", summary="The service's public key, which checks signed exports offline (public)")
+    @get("/key", summary="The service's public key, which checks signed exports offline (public)", opt=PUBLIC)
     async def key(self, request: Request[Any, Any, Any]) -> PublicKey:
         return PublicKey(
             public_key=public_key(request),

@@ -32,6 +32,7 @@ from projections.calls import (
 )
 from projections.notifications import Notification, notifications_for
 from web.context import actor_of, services_of
+from web.openapi import PUBLIC
 
 CommandId = Annotated[
     str, msgspec.Meta(description="Client-chosen id (1–100 of A-Z a-z 0-9 . _ : -); sending it again is harmless.")
@@ -703,11 +704,11 @@ class AnnouncementsApi(Controller):
     path = "/api/v1/announcements"
     tags = ["calls"]
 
-    @get("/", summary="Published call announcements (public)")
+    @get("/", summary="Published call announcements (public)", opt=PUBLIC)
     async def list_announcements(self, request: Request[Any, Any, Any]) -> list[Announcement]:
         return await views.list_announcements(reader(request), now(request))
 
-    @get("/{organisation:str}/{call_id:uuid}", summary="One published call announcement (public)")
+    @get("/{organisation:str}/{call_id:uuid}", summary="One published call announcement (public)", opt=PUBLIC)
     async def show(
         self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
     ) -> Announcement:

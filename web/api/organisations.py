@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 from domain.errors import NotFound
 from projections.directory import OrganisationEntry, get_organisation, list_organisations
 from web.context import actor_of, services_of
+from web.openapi import PUBLIC
 
 
 class RegisterOrganisation(msgspec.Struct, forbid_unknown_fields=True):
@@ -41,7 +42,7 @@ class OrganisationsApi(Controller):
     path = "/api/v1/organisations"
     tags = ["organisations"]
 
-    @get("/", summary="The directory of organisations (public)")
+    @get("/", summary="The directory of organisations (public)", opt=PUBLIC)
     async def list(
         self,
         request: Request[Any, Any, Any],
@@ -49,7 +50,7 @@ class OrganisationsApi(Controller):
     ) -> list[OrganisationEntry]:
         return await list_organisations(request.app.state.reader, kind)
 
-    @get("/{slug:str}", summary="One organisation of the directory (public)")
+    @get("/{slug:str}", summary="One organisation of the directory (public)", opt=PUBLIC)
     async def show(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> OrganisationEntry:
         entry = await get_organisation(request.app.state.reader, slug)
         if entry is None:
