@@ -218,6 +218,14 @@ def sheet_fits(sheet: ScoreSheet, rules: JuryRules) -> str | None:
     return None
 
 
+def recusal(juror_organisation: str, project_organisation: str, *, conflict_declared: bool) -> str | None:
+    """Why a juror may not score a project, or None: ``"own_organisation"`` first (a juror never scores a project of
+    their own organisation), then ``"conflict"`` (a conflict of interest they declared)."""
+    if juror_organisation == project_organisation:
+        return "own_organisation"
+    return "conflict" if conflict_declared else None
+
+
 def weighted_score(scores: Mapping[str, int], criteria: Sequence[Criterion]) -> Fraction:
     """sum(weight × score) / sum(weight), exactly."""
     total = sum(c.weight for c in criteria)

@@ -7,10 +7,8 @@ No JavaScript is needed.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import re
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,13 +29,15 @@ from domain.person import Person, check_email
 from domain.values import Role
 from forum import forums
 from forum.access import Actor, require_role
-from forum.forums import AUDITOR, COACH, HOST, JUROR, MEMBER, PARTICIPANT, VOTER
+from forum.forums import AUDITOR, COACH, HOST, JUROR, MEMBER, PARTICIPANT, VOTER, ForumRef
 from projections import calls as call_views
 from projections import forums as views
 from projections.directory import list_organisations
 from projections.palmares import slugify
 from projections.people import get_member
+from web import commands
 from web.api.forums import forum_standing
+from web.commands import command_id_of, form_of
 from web.context import actor_of, maybe_actor, services_of
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -93,7 +93,7 @@ STANDING_LABELS = {
     AUDITOR: "Auditeur",
 }
 FIELD_ALIASES = {"budget_cents": "budget", "amount_cents": "amount", "project": "project_id"}
-PROJECTIONS = ("forums", "palmares", "people")
+PROJECTIONS = ("forums", "coaching", "stage", "jury", "votes", "palmares", "people")
 LARGEST = 1_000_000_000  # any number typed beyond this is a typing error, refused before it overflows a date
 
 
@@ -127,6 +127,11 @@ class ForumPage:
     def ref(self) -> dict[str, Any]:
         """The keyword arguments every ``forum.forums`` command takes to name the forum."""
         return {"host": self.summary.host, "forum_id": self.forum_id}
+
+    @property
+    def target(self) -> ForumRef:
+        """The forum as ``forum.pipeline`` commands name it."""
+        return ForumRef(self.summary.host, self.forum_id)
 
 
 def reader(request: Request[Any, Any, Any]) -> Any:
@@ -281,49 +286,22 @@ def page(
 
 
 def refusal(error: DomainError, failed: str, form: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What shows a refusal beside the form that was sent: its message by field, the form as typed, the status."""
-    field = FIELD_ALIASES.get(error.field or "", error.field)
-    return {
-        "errors": {field: error.message} if field else {},
-        "problem": error.message,
-        "failed": failed,
-        "form": form or {},
-        "status": error.status,
-    }
-
-
-async def form_of(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The form's fields: a text each, a list where a name repeats or ends with ``[]``."""
-    form = await request.form()
-    fields: dict[str, Any] = {}
-    for key in form:
-        values = [value for value in form.getall(key) if isinstance(value, str)]
-        fields[key] = values if len(values) > 1 or key.endswith("[]") else (values[0] if values else "")
-    return fields
-
-
-def command_id_of(form: dict[str, Any]) -> str:
-    value = form.get("command_id")
-    return value if isinstance(value, str) and value else uuid.uuid4().hex
+    """What shows a refusal beside the form that was sent (``web.commands.refusal`` with this module's field names)."""
+    return commands.refusal(error, failed, form, FIELD_ALIASES)
 
 
 async def settled(request: Request[Any, Any, Any], patience: float = 3.0) -> None:
-    """Wait (briefly) until the read models show what was just written, so the next page is up to date."""
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        statuses = await request.app.state.projector.status()
-        if all(s.behind_events == 0 for s in statuses if s.projection in PROJECTIONS):
-            return
-        await asyncio.sleep(0.02)
+    """Wait (briefly) until the forum's read models show what was just written."""
+    await commands.settled(request, PROJECTIONS, patience)
 
 
 async def done(request: Request[Any, Any, Any], target: str, notice: str) -> Redirect:
-    await settled(request)
-    anchor = ""
-    if "#" in target:
-        target, anchor = target.split("#", 1)
-        anchor = "#" + anchor
-    return Redirect(f"{target}?ok={notice}{anchor}", status_code=303)
+    return await commands.done(request, target, notice, PROJECTIONS)
+
+
+async def submit(request: Request[Any, Any, Any], make: Any, f: ForumPage, **options: Any) -> Template | Redirect:
+    """A forum page's command (``web.commands.submit`` on the page's forum, with this module's field names)."""
+    return await commands.submit(request, make, f.target, aliases=FIELD_ALIASES, projections=PROJECTIONS, **options)
 
 
 # -- reading what people typed -----------------------------------------------------------------------------------------
