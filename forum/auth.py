@@ -509,7 +509,7 @@ class Throttle:
 
     @staticmethod
     def _charge(curs: Any, key: str, now: datetime, *, free: int, cap: int) -> None:
-        quiet = now - THROTTLE_WINDOW
+        quiet = now - THROTTLE_WINDOW - timedelta(seconds=cap)  # forgotten only well after the longest wait
         curs.execute(_CHARGE, {"key": key, "now": now, "quiet": quiet, "free": free, "cap": cap})
         if curs.fetchone() is None:
             curs.execute("SELECT blocked_until FROM store.signin_throttle WHERE key = %s", (key,))

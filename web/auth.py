@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import time
@@ -164,7 +165,37 @@ def expired_session_cookie(settings: Settings) -> Cookie:
 
 
 def client_address(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else ""
+    """The address a request comes from: its peer's, or, when the peer is a configured reverse proxy
+    (``FORUM_TRUSTED_PROXIES``), the right-most hop of ``X-Forwarded-For`` that is not one of those proxies.
+
+    Nobody else's ``X-Forwarded-For`` is believed, so a client cannot pick a new address for each sign-in attempt.
+    """
+    peer = request.client.host if request.client else ""
+    trusted = request.app.state.services.settings.trusted_proxies
+    return forwarded_for(peer, request.headers.getall("x-forwarded-for", []), trusted)
+
+
+def forwarded_for(peer: str, headers: list[str], trusted: tuple[Any, ...]) -> str:
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in trusted)
+
+    if not trusted or not is_trusted(peer):
+        return peer
+    hops = [hop.strip() for header in headers for hop in header.split(",") if hop.strip()]
+    address = peer
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            return address  # a malformed hop: the last address a trusted proxy vouched for
+        address = hop
+        if not is_trusted(hop):
+            return hop
+    return address
 
 
 def not_signed_in(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:

@@ -158,3 +158,54 @@ def test_appointing_an_auditor_answers_anyone_but_the_host_the_same_whoever_the_
         headers=token(services, world.host),
     )
     assert response.status_code == 404 and response.json()["rule"] == "person_not_found"
+
+
+# -- signing in: X-Forwarded-For from an unconfigured peer, and the unlock link's page -------------------------------
+
+
+def test_x_forwarded_for_from_a_peer_that_is_not_a_configured_proxy_does_not_reset_the_limit(
+    client: TestClient,  # type: ignore[type-arg]
+    services: Services,
+) -> None:
+    from tests.accounts import PASSWORD, member
+    from tests.web.test_auth import post_form
+
+    agent = member(services, "nord", "agent")
+    statuses = [
+        post_form(
+            client,
+            "/connexion",
+            {"email": agent.email, "password": "mauvais mot de passe", "suite": "/compte"},
+            headers={"x-forwarded-for": f"203.0.113.{n}"},
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [400] * 5 + [429]
+    right = post_form(client, "/connexion", {"email": agent.email, "password": PASSWORD, "suite": "/compte"})
+    assert right.status_code == 429 and "secondes" in right.text
+
+
+def test_the_unlock_link_opens_a_page_whose_button_lifts_the_guard_once(
+    client: TestClient,  # type: ignore[type-arg]
+    services: Services,
+) -> None:
+    from forum.auth import ACCOUNT_GUARD, WrongCredentials
+    from tests.accounts import PASSWORD, member
+    from tests.web.test_auth import post_form, sign_in
+
+    agent = member(services, "nord", "agent")
+    for n in range(ACCOUNT_GUARD - 1):
+        with pytest.raises(WrongCredentials):
+            services.auth.sign_in(agent.email, "faux", address=f"10.3.0.{n}")
+    assert sign_in(client, agent.email, "faux").status_code == 400  # the test client's address: the last straw
+    assert sign_in(client, agent.email).status_code == 429
+    [mail] = services.mail.outbox(recipient=agent.email)
+    found = re.search(r"/deblocage/\S+", mail.body)
+    assert found
+    page = client.get(found.group(0))
+    assert page.status_code == 200 and "Lever le blocage" in page.text
+    assert services.auth.sign_in(agent.email, PASSWORD, address="10.3.0.250")  # a mail scanner's GET spent nothing
+    unlocked = post_form(client, found.group(0), {})
+    assert unlocked.status_code == 303 and unlocked.headers["location"] == "/connexion?ok=debloque"
+    assert sign_in(client, agent.email).status_code == 303
+    assert client.get(found.group(0)).status_code == 404

@@ -28,6 +28,7 @@ NOTICES = {
     "mot-de-passe": "Votre mot de passe a été changé.",
     "nom": "Votre nom a été enregistré.",
     "deconnecte": "Vous êtes déconnecté(e).",
+    "debloque": "Le blocage des tentatives de connexion à votre compte est levé : vous pouvez vous connecter.",
     "partout": "Vous êtes déconnecté(e) de tous vos appareils.",
     "invite": "Invitation envoyée.",
     "reinvite": "Nouvelle invitation envoyée ; le lien précédent ne fonctionne plus.",
@@ -159,6 +160,23 @@ class SignInPages(Controller):
         return Redirect(
             "/connexion?ok=deconnecte", status_code=303, cookies=[expired_session_cookie(services_of(request).settings)]
         )
+
+    @get("/deblocage/{secret:str}")
+    async def unlock_form(self, request: Request[Any, Any, Any], secret: FromPath[str]) -> Template:
+        """The page an unlock link opens: a button (a mail scanner that follows the link spends nothing)."""
+        try:
+            await sync_to_thread(services_of(request).auth.check_link, "unlock", secret)
+        except LinkInvalid as error:
+            return page(request, "link_invalid.html", status=404, detail=error.message, purpose="unlock")
+        return page(request, "unlock.html", secret=secret)
+
+    @post("/deblocage/{secret:str}")
+    async def unlock(self, request: Request[Any, Any, Any], secret: FromPath[str]) -> Template | Redirect:
+        try:
+            await sync_to_thread(services_of(request).auth.unlock, secret)
+        except LinkInvalid as error:
+            return page(request, "link_invalid.html", status=404, detail=error.message, purpose="unlock")
+        return Redirect("/connexion?ok=debloque", status_code=303)
 
     @get("/mot-de-passe-oublie")
     async def forgotten_form(self, request: Request[Any, Any, Any]) -> Template:
