@@ -168,10 +168,18 @@ def cmd_projections_status(args: argparse.Namespace, services: Services) -> int:
         finally:
             await p.pool.close()
 
-    print(f"{'projection':<20} {'position':>10} {'head':>10} {'behind':>8} {'seconds':>9}")
-    for s in asyncio.run(run()):
-        print(f"{s.projection:<20} {s.position:>10} {s.head:>10} {s.behind_events:>8} {s.behind_seconds:>9.1f}")
-    return 0
+    statuses = asyncio.run(run())
+    print(f"{'projection':<20} {'position':>10} {'head':>10} {'behind':>8} {'seconds':>9}  état")
+    for s in statuses:
+        state = "ok"
+        if s.faulted:
+            state = f"ARRÊTÉE à l'événement {s.failed_position} ({s.attempts} essai(s)) : {s.error}"
+        elif s.rebuild_position is not None:
+            state = f"reconstruction en cours ({s.rebuild_position}/{s.head})"
+        print(
+            f"{s.projection:<20} {s.position:>10} {s.head:>10} {s.behind_events:>8} {s.behind_seconds:>9.1f}  {state}"
+        )
+    return 1 if any(s.faulted for s in statuses) else 0
 
 
 def cmd_projections_rebuild(args: argparse.Namespace, services: Services) -> int:
@@ -190,10 +198,15 @@ def cmd_projections_rebuild(args: argparse.Namespace, services: Services) -> int
         finally:
             await p.pool.close()
 
+    from projections.projector import RebuildFailed
+
     try:
         count = asyncio.run(run())
     except LookupError as error:
         return _fail(str(error.args[0]), 2)
+    except RebuildFailed as error:
+        print(file=sys.stderr)
+        return _fail(f"reconstruction abandonnée, les tables en service sont intactes — {error}")
     print(f"{args.name} reconstruite : {count} événements rejoués")
     return 0
 
@@ -201,16 +214,20 @@ def cmd_projections_rebuild(args: argparse.Namespace, services: Services) -> int
 def cmd_projections_catchup(args: argparse.Namespace, services: Services) -> int:
     from forum.bootstrap import projector
 
-    async def run() -> int:
+    async def run() -> tuple[int, list[Any]]:
         p = await projector(services.db, batch_size=args.batch_size)
         try:
             count: int = await p.catch_up()
-            return count
+            stopped = [s for s in await p.status() if s.faulted]
+            return count, stopped
         finally:
             await p.pool.close()
 
-    print(f"{asyncio.run(run())} événements projetés")
-    return 0
+    count, stopped = asyncio.run(run())
+    print(f"{count} événements projetés")
+    for s in stopped:
+        _fail(f"projection {s.projection} arrêtée à l'événement {s.failed_position} : {s.error}")
+    return 1 if stopped else 0
 
 
 def cmd_projections_run(args: argparse.Namespace, services: Services) -> int:

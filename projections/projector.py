@@ -222,10 +222,8 @@ class Projector:
         projection = self.projections[name]
         if time.monotonic() < self._retry_at.get(name, 0.0):
             return 0
-        conn_seen: asyncpg.Connection | None = None
         try:
             async with self.pool.acquire() as conn, conn.transaction():
-                conn_seen = conn
                 position = await self._position(conn, name, lock=True)
                 if position is None:  # another projector process holds this projection right now
                     return 0
@@ -245,7 +243,7 @@ class Projector:
                 self._retry_at.pop(name, None)
                 return len(rows)
         except Exception as error:
-            if _is_connection_failure(error, conn_seen):
+            if _is_connection_failure(error):
                 raise
             return await self._isolate(projection, error)
 
@@ -315,6 +313,8 @@ class Projector:
                 done += applied
                 if progress:
                     progress(done, max(todo, done))
+                if name in self._retry_at:  # stopped on an event: tried again on a later pass, after its delay
+                    break
             total += done
             try:
                 while (shadow := await self._shadow_step(name, wait=False)) is not None and shadow[0]:
@@ -530,19 +530,19 @@ class Projector:
             while not stop.is_set():
                 self._wake.clear()
                 await self.catch_up()
-                if listener.is_closed() or lost.is_set():
+                if _closed(listener) or lost.is_set():
                     raise ConnectionError("the projector's LISTEN connection was closed")
-                self.state, self.last_error = "following", None
+                self.state = "following"  # last_error stays, for the record
                 waiters = [asyncio.create_task(e.wait()) for e in (self._wake, stop, lost)]
                 try:
                     await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
                 finally:
                     for task in waiters:
                         task.cancel()
-                if lost.is_set() or listener.is_closed():
+                if lost.is_set() or _closed(listener):
                     raise ConnectionError("the projector's LISTEN connection was closed")
         finally:
-            if not listener.is_closed():
+            if not _closed(listener):
                 with contextlib.suppress(Exception):
                     await listener.remove_listener(CHANNEL, self._notified)
             with contextlib.suppress(Exception):
@@ -550,6 +550,14 @@ class Projector:
 
     def _notified(self, *_: object) -> None:
         self._wake.set()
+
+
+def _closed(conn: asyncpg.Connection) -> bool:
+    """Whether a connection is gone (a pool's connection lost by the server is also taken from its proxy)."""
+    try:
+        return conn.is_closed()
+    except asyncpg.InterfaceError:
+        return True
 
 
 def _bare(tables: Iterable[str]) -> list[str]:

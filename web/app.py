@@ -153,7 +153,7 @@ def create_app(
         finally:
             stop.set()
             if task:
-                await asyncio.wait_for(task, timeout=10)
+                await asyncio.wait([task], timeout=10)  # a task that died has said so on /health already
             if anchoring:
                 await asyncio.wait_for(anchoring, timeout=10)
             await app.state.projector.pool.close()
