@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -18,9 +17,10 @@ import asyncpg
 import msgspec
 
 from domain.forum import Award, Forum, Palmares
-from projections.projector import Envelope, Projection
+from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.projector import Envelope
 
-Conn = asyncpg.Connection | asyncpg.Pool
+F = EventsOf(Forum)
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -37,37 +37,38 @@ def palmares_slug(title: str, starts_on: date) -> str:
     return slug if year in slug else f"{slug}-{year}"
 
 
-class PalmaresProjection(Projection):
+class PalmaresProjection(EventProjection):
     name = "palmares"
-    handles = (Forum.Planned, Forum.EditionAmended, Forum.PalmaresPublished)
     tables = ("read.palmares", "read.palmares_laureates")
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        for envelope in batch:
-            e, forum_id = envelope.event, envelope.originator_id
-            if isinstance(e, Forum.Planned):
-                await conn.execute(
-                    "INSERT INTO read.palmares (forum_id, organisation, title, kind, starts_on, ends_on, place)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    forum_id,
-                    envelope.organisation,
-                    e.title,
-                    e.kind,
-                    e.starts_on,
-                    e.ends_on,
-                    e.place,
-                )
-            elif isinstance(e, Forum.EditionAmended):
-                await conn.execute(
-                    "UPDATE read.palmares SET title = $2, place = $3, starts_on = $4, ends_on = $5 WHERE forum_id = $1",
-                    forum_id,
-                    e.title,
-                    e.place,
-                    e.starts_on,
-                    e.ends_on,
-                )
-            elif isinstance(e, Forum.PalmaresPublished):
-                await self._published(conn, envelope, e.palmares)
+    @on(F.Planned)
+    async def planned(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "INSERT INTO read.palmares (forum_id, organisation, title, kind, starts_on, ends_on, place)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            envelope.originator_id,
+            envelope.organisation,
+            e.title,
+            e.kind,
+            e.starts_on,
+            e.ends_on,
+            e.place,
+        )
+
+    @on(F.EditionAmended)
+    async def edition_amended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.palmares SET title = $2, place = $3, starts_on = $4, ends_on = $5 WHERE forum_id = $1",
+            envelope.originator_id,
+            e.title,
+            e.place,
+            e.starts_on,
+            e.ends_on,
+        )
+
+    @on(F.PalmaresPublished)
+    async def palmares_published(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await self._published(conn, envelope, e.palmares)
 
     async def _published(self, conn: asyncpg.Connection, envelope: Envelope, palmares: Palmares) -> None:
         forum_id = envelope.originator_id
@@ -92,7 +93,7 @@ class PalmaresProjection(Projection):
             msgspec.json.encode(palmares).decode(),
             palmares.title,
         )
-        lines = []
+        lines: list[tuple[Any, ...]] = []
         for prize in palmares.prizes:
             for entry in prize.laureates:
                 lines.append(
