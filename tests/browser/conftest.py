@@ -148,15 +148,25 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
+def watch_csp(page: Any, violations: list[str]) -> Any:
+    """Note every Content-Security-Policy violation the page reports in its console."""
+    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    return page
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh page (own cookies), French, desktop-sized; ``page.set_viewport_size(PHONE)`` for a phone."""
+    """A fresh page (own cookies), French, desktop-sized; ``page.set_viewport_size(PHONE)`` for a phone.
+
+    The test fails if the page reports a Content-Security-Policy violation (a script or style the policy blocked)."""
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
+    violations: list[str] = []
     try:
-        yield context.new_page()
+        yield watch_csp(context.new_page(), violations)
     finally:
         context.close()
+    assert not violations, violations
 
 
 @pytest.fixture
@@ -164,21 +174,25 @@ def new_page(browser: Any) -> Iterator[Callable[[], Any]]:
     """More pages, each with its own cookies (another person, another device)."""
     contexts: list[Any] = []
 
+    violations: list[str] = []
+
     def make() -> Any:
         context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 800})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        return watch_csp(context.new_page(), violations)
 
     yield make
     for context in contexts:
         context.close()
+    assert not violations, violations
 
 
 def a11y_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+        # evaluated by the driver, not as an inline <script>: the pages' CSP forbids inline scripts, rightly
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
     result: dict[str, Any] = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS,
