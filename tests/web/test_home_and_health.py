@@ -27,6 +27,8 @@ def test_health_reports_the_database_and_the_projectors_lag(client: TestClient) 
     body = response.json()
     assert body["status"] == "ok" and body["database"] == "ok"
     assert {p["name"] for p in body["projections"]} >= {"directory"}
+    assert body["projector"]["in_process"] and body["projector"]["alive"]
+    assert all(p["status"] == "ok" for p in body["projections"])
 
 
 def test_the_home_page_lists_organisations_registered_through_the_application(
