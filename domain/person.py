@@ -8,7 +8,7 @@ from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate
 from domain.errors import Conflict, Forbidden, Invalid
-from domain.values import FORUM_ROLES, ORGANISATION_ROLES, Meta, Role, check_text
+from domain.values import FORUM_ROLES, ORGANISATION_ROLES, Meta, Role, check_storable_text, check_text
 
 PLATFORM = "platform"  # the pseudo-organisation of platform administrators (mirrors forum.access.PLATFORM)
 
@@ -35,7 +35,7 @@ def normalise_email(email: str) -> str:
 
 def check_email(email: str, field: str = "email") -> str:
     """A plausible e-mail address, trimmed and lowercased (at most 254 characters)."""
-    email = normalise_email(email)
+    email = normalise_email(check_storable_text(email, field))
     if not email:
         raise Invalid("L'adresse électronique est obligatoire.", field=field, rule="required")
     if len(email) > 254:

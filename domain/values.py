@@ -6,6 +6,7 @@ import dataclasses
 import re
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TypeVar
 
 import msgspec
 
@@ -88,10 +89,17 @@ def check_storable_text(value: str, field: str) -> str:
     return value
 
 
+def make_storable(value: str) -> str:
+    """The text with each character ``check_storable_text`` refuses replaced by U+FFFD, for what is kept as received
+    rather than refused (a browser's user agent, a client's address)."""
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
 _EARLIEST_YEAR, _LATEST_YEAR = 1900, 2200
+_Moment = TypeVar("_Moment", bound=date)
 
 
-def check_moment(value: date, field: str) -> date:
+def check_moment(value: _Moment, field: str) -> _Moment:
     """A date or time within the years the service can reckon with (1900 to 2200): no year 1 nor 9999."""
     if not _EARLIEST_YEAR <= value.year <= _LATEST_YEAR:
         raise Invalid(

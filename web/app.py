@@ -31,6 +31,7 @@ from web.api.public import PublicApi
 from web.api.tokens import TokensApi
 from web.auth import EXCEPTION_HANDLERS, authentication_middleware
 from web.errors import HANDLERS
+from web.limits import input_limits_middleware
 from web.openapi import ContractConfig
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
 from web.pages.after_forum import PortfolioPages, PracticePages
@@ -202,7 +203,7 @@ def create_app(
         state=State({"services": services}),
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         exception_handlers={**HANDLERS, **EXCEPTION_HANDLERS},
-        middleware=[request_id_middleware, authentication_middleware],
+        middleware=[request_id_middleware, input_limits_middleware, authentication_middleware],
         csrf_config=CSRFConfig(
             secret=services.settings.secret_key,
             cookie_name="forum_csrf",

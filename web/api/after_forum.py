@@ -814,7 +814,7 @@ class PublicPracticesApi(Controller):
         organisation: FromQuery[str | None] = None,
         stage: FromQuery[str | None] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0)] = 0,
+        offset: Annotated[int, Parameter(ge=0, le=1_000_000_000)] = 0,
     ) -> list[PracticeSummary]:
         return await practice_views.search_practices(
             reader(request), q=q, theme=theme, organisation=organisation, stage=stage, limit=limit, offset=offset

@@ -14,11 +14,14 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, patch, post, put
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, JSONBody, Parameter
 
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.forum import CoachingSlot, PitchSlot, Prize, Voter, coaching_rota, running_order
 from domain.jury import Criterion, JuryRules
+from domain.values import DAY_SECONDS, check_moment
 from forum import forums
 from forum.access import Actor
 from forum.forums import AUDITOR, COACH, HOST, JUROR, PARTICIPANT, VOTER
@@ -47,6 +50,8 @@ CommandId = Annotated[
     str, msgspec.Meta(description="Client-chosen id (1–100 of A-Z a-z 0-9 . _ : -); sending it again is harmless.")
 ]
 When = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with an offset, e.g. 2019-11-28T14:00:00+01:00")]
+Seconds = Annotated[int, msgspec.Meta(ge=0, le=DAY_SECONDS, description="0 to 86,400")]
+Minutes = Annotated[int, msgspec.Meta(ge=1, le=DAY_SECONDS // 60, description="1 to 1,440")]
 Cents = Annotated[int, msgspec.Meta(ge=0, description="euro cents")]
 HostPath = Annotated[str, Parameter(description="the host organisation's slug")]
 ForumPath = Annotated[str, Parameter(description="the forum's key (given when planned) or id")]
@@ -153,7 +158,7 @@ class CoachingSlotIn(msgspec.Struct, forbid_unknown_fields=True):
     project_id: UUID
     coach_id: str
     starts_at: When
-    minutes: int
+    minutes: Minutes
 
 
 class AssignCoaching(msgspec.Struct, forbid_unknown_fields=True):
@@ -164,13 +169,18 @@ class AssignCoaching(msgspec.Struct, forbid_unknown_fields=True):
     project_ids: list[UUID] = []
     coach_ids: list[str] = []
     starts_at: When | None = None
-    minutes: int = 50
+    minutes: Minutes = 50
 
     def coaching(self) -> list[CoachingSlot]:
         if self.slots:
             return [
-                CoachingSlot(s.project_id, s.coach_id, s.starts_at, s.starts_at + _minutes(s.minutes))
-                for s in self.slots
+                CoachingSlot(
+                    s.project_id,
+                    s.coach_id,
+                    s.starts_at,
+                    check_moment(s.starts_at, f"slots[{i}].starts_at") + _minutes(s.minutes),
+                )
+                for i, s in enumerate(self.slots)
             ]
         if not self.project_ids or not self.coach_ids or self.starts_at is None:
             raise Invalid(
@@ -191,8 +201,8 @@ class CoachingSession(msgspec.Struct, forbid_unknown_fields=True):
 class PitchSlotIn(msgspec.Struct, forbid_unknown_fields=True):
     project_id: UUID
     starts_at: When
-    pitch_seconds: int
-    questions_seconds: int
+    pitch_seconds: Seconds
+    questions_seconds: Seconds
 
 
 class SetRunningOrder(msgspec.Struct, forbid_unknown_fields=True):
@@ -202,9 +212,9 @@ class SetRunningOrder(msgspec.Struct, forbid_unknown_fields=True):
     slots: list[PitchSlotIn] = []
     project_ids: list[UUID] = []
     starts_at: When | None = None
-    pitch_seconds: int = 180
-    questions_seconds: int = 300
-    changeover_seconds: int = 0
+    pitch_seconds: Seconds = 180
+    questions_seconds: Seconds = 300
+    changeover_seconds: Seconds = 0
 
     def running_order(self) -> list[PitchSlot]:
         if self.slots:
@@ -487,6 +497,11 @@ async def require(
     forum_id, held, _ = await forum_standing(request, actor, host, forum)
     forums.require_standing(held, *allowed)
     return forum_id, actor, held
+
+
+async def host_before_body(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: only the host goes on, checked before the body is decoded (anyone else's bad body is still a 403)."""
+    await require(connection, connection.path_params["host"], connection.path_params["forum"], HOST)  # type: ignore[arg-type]
 
 
 def _app(request: Request[Any, Any, Any]) -> Any:
@@ -797,6 +812,7 @@ class ForumsApi(Controller):
         "/{host:str}/{forum:str}/coaching",
         summary="Assign teams to coaches and time slots, one by one or as a rota (host)",
         sync_to_thread=True,
+        guards=[host_before_body],
     )
     def assign_coaching(
         self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[AssignCoaching]
@@ -869,6 +885,7 @@ class ForumsApi(Controller):
         "/{host:str}/{forum:str}/running-order",
         summary="Set the running order, until the first pitch (host)",
         sync_to_thread=True,
+        guards=[host_before_body],
     )
     def set_running_order(
         self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[SetRunningOrder]
