@@ -8,7 +8,7 @@ Measured, in the same run on the same server:
    The same trivial handlers are also served inside the real app, behind its middleware (request ids, sign-in,
    CSRF, request logs): what the stack itself costs, reported. The servers are loaded in turns, round after round;
    a ratio is the median of the rounds' ratios. Goals: >= 0.5 of the trivial handler's throughput, p99 < 50 ms.
-2. recording a score, sequentially: ``forum.forums.record_score`` through the application, against a raw asyncpg
+2. recording a score, sequentially: ``forum.jury.RecordScore`` through the application, against a raw asyncpg
    one-row INSERT transaction (the floor of any write); and ``PUT /api/v1/forums/…/scores/{project}`` over HTTP
    with the juror's token, against the same command through the application. The forum used (five
    départements, fifteen projects, fifteen jurors, the 2019 criteria) is planned for the purpose; each juror
@@ -47,12 +47,14 @@ from bench.db import fresh_database
 from bench.harness import Row, Timing, combined, measure, measure_async, ms, paired_ratio, per_second
 from domain.forum import Forum
 from domain.jury import Criterion, JuryRules
-from forum import calls, demo_forum, forums
+from forum import calls, demo_forum, forums, pipeline
 from forum.access import Actor
 from forum.application import ForumApplication
 from forum.bootstrap import Services
 from forum.database import Database
 from forum.demo import scenario
+from forum.forums import ForumRef
+from forum.jury import RecordScore, SetRules
 from forum.settings import Settings
 
 GOAL_RATIO = 0.5
@@ -421,7 +423,7 @@ def scoring_forum(services: Services) -> ScoringForum:
         spec = data["forum"]["jury"]
         criteria = tuple(Criterion(c["key"], c["label"], c["weight"]) for c in spec["criteria"])
         rules = JuryRules(criteria=criteria, scale_min=spec["scale"][0], scale_max=spec["scale"][1], quorum=10)
-        edition.as_host(forums.set_jury_rules, "rules", rules=rules)
+        edition.as_host(SetRules, "rules", rules=rules)
     pairs = tuple(
         (juror, project_id)
         for juror in jurors
@@ -501,15 +503,8 @@ def score_latencies(
 
             def by_application(_: int) -> None:
                 juror, project_id, scores = scorer.next()
-                forums.record_score(
-                    app,
-                    juror,
-                    uuid.uuid4().hex,
-                    host=forum.host,
-                    forum_id=forum.forum_id,
-                    project_id=project_id,
-                    scores=scores,
-                )
+                command = RecordScore(command_id=uuid.uuid4().hex, project_id=project_id, scores=scores)
+                pipeline.run(app, juror, command, ForumRef(forum.host, forum.forum_id))
 
             def by_api(_: int) -> None:
                 juror, project_id, scores = scorer.next()
@@ -552,7 +547,7 @@ def score_latencies(
     return [
         Row(
             "6 recording a score",
-            "forum.forums.record_score (application)",
+            "forum.jury.RecordScore (application)",
             f"{percentiles(app_timing)} (p50 {ms(through_app[0].p50)} → {ms(through_app[-1].p50)} first → last round)",
             f"raw INSERT transaction: {percentiles(floor)}",
             paired_ratio(through_app, raw),

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -27,11 +27,14 @@ import msgspec
 
 from domain.forum import CoachingSlot, Forum, Prize, Voter, coaching_rota, running_order
 from domain.jury import Criterion, JuryRules, Ranking
-from forum import audit_trail, calls, forums
+from forum import audit_trail, calls, forums, pipeline
 from forum.access import SYSTEM, Actor
 from forum.application import Clock, ForumApplication
 from forum.demo import load_organisations, scenario
+from forum.forums import ForumRef
+from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, RecordScore, SetRules
 from forum.people import People
+from forum.pipeline import Command
 
 PARIS = ZoneInfo("Europe/Paris")
 FORUM_2019 = "forum-interdepartemental-2019.json"
@@ -222,10 +225,17 @@ class Edition:
     def the_host(self) -> Actor:
         return self.organisers[self.host]
 
-    def run(self, command: Callable[..., Any], actor: Actor, step: object, **kwargs: Any) -> Any:
-        return command(self.loader.app, actor, self.loader.cid(step), host=self.host, forum_id=self.forum_id, **kwargs)
+    def run(self, command: type[Command[Any]] | Callable[..., Any], actor: Actor, step: object, **kwargs: Any) -> Any:
+        """Send ``command`` (a command struct's class, or a function of ``forum.forums``) as ``actor``."""
+        cid = self.loader.cid(step)
+        if isinstance(command, type) and issubclass(command, Command):
+            return pipeline.run(
+                self.loader.app, actor, command(command_id=cid, **kwargs), ForumRef(self.host, self.forum_id)
+            )
+        function = cast(Callable[..., Any], command)
+        return function(self.loader.app, actor, cid, host=self.host, forum_id=self.forum_id, **kwargs)
 
-    def as_host(self, command: Callable[..., Any], step: object, **kwargs: Any) -> Any:
+    def as_host(self, command: type[Command[Any]] | Callable[..., Any], step: object, **kwargs: Any) -> Any:
         return self.run(command, self.the_host, step, **kwargs)
 
     def invite_all(self, participants: list[str], invited_at: datetime, accepted_at: datetime) -> None:
@@ -331,7 +341,7 @@ def _forum_2019_jury(edition: Edition, data: dict[str, Any]) -> dict[str, Actor]
         normalisation="none",
         tie_break=("criteria",),
     )
-    edition.as_host(forums.set_jury_rules, "rules", rules=rules)
+    edition.as_host(SetRules, "rules", rules=rules)
     return jurors
 
 
@@ -391,24 +401,24 @@ def _forum_2019_deliberation(edition: Edition, data: dict[str, Any], jurors: dic
     for i, s in enumerate(data["scores"]):
         loader.at(paris(day, 16) + timedelta(seconds=20 * i))
         edition.run(
-            forums.record_score,
+            RecordScore,
             jurors[s["juror"]],
             ("score", s["juror"], s["project"]),
             project_id=edition.projects[s["project"]],
             scores=s["scores"],
         )
     loader.at(paris(day, 17, 30))
-    computed = edition.as_host(forums.compute_ranking, "ranking")
-    ranking = msgspec.convert(computed["ranking"], Ranking, strict=False)
+    computed = edition.as_host(ComputeRanking, "ranking")
+    ranking = msgspec.convert(computed.ranking, Ranking, strict=False)
     laureates, straddling = ranking.top(spec["laureates_count"])
     if straddling:  # the declared rules settle the 2019 tie below the cut; a tie across it would need the jury
         raise RuntimeError(f"a tie straddles the cut: {straddling}")
     loader.at(paris(day, 17, 35))
-    edition.as_host(forums.open_deliberation, "deliberation-open")
+    edition.as_host(OpenDeliberation, "deliberation-open")
     loader.at(paris(day, 18))
-    edition.as_host(forums.designate_laureates, "laureates", prize_key="laureats", project_ids=list(laureates))
+    edition.as_host(DesignateLaureates, "laureates", prize_key="laureats", project_ids=list(laureates))
     loader.at(paris(day, 18, 10))
-    edition.as_host(forums.close_deliberation, "deliberation-close")
+    edition.as_host(CloseDeliberation, "deliberation-close")
     loader.at(paris(day, 18, 30))
     edition.as_host(forums.publish_palmares, "publish")
 
@@ -486,20 +496,20 @@ def _impulsions_national_jury(edition: Edition, data: dict[str, Any]) -> None:
             forums.appoint_juror, ("juror", i), person_id=member.person_id, organisation=host, college=college
         )
     criteria = tuple(Criterion(c["key"], c["label"]) for c in national["criteria"])
-    edition.as_host(forums.set_jury_rules, "rules", rules=JuryRules(criteria=criteria, scale_min=1, scale_max=5))
+    edition.as_host(SetRules, "rules", rules=JuryRules(criteria=criteria, scale_min=1, scale_max=5))
     day = national["date"]
     loader.at(paris(day, 14))
-    edition.as_host(forums.open_deliberation, "deliberation-open")
+    edition.as_host(OpenDeliberation, "deliberation-open")
     loader.at(paris(day, 17))
     edition.as_host(
-        forums.designate_laureates,
+        DesignateLaureates,
         "laureates",
         prize_key="prix_national",
         project_ids=[edition.projects[lau["organisation"]] for lau in national["laureates"]],
         rationale="Délibération du jury national sur les deux critères du règlement.",
     )
     loader.at(paris(day, 17, 30))
-    edition.as_host(forums.close_deliberation, "deliberation-close")
+    edition.as_host(CloseDeliberation, "deliberation-close")
 
 
 def _impulsions_vote(edition: Edition, data: dict[str, Any]) -> int:

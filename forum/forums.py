@@ -31,7 +31,7 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -50,12 +50,12 @@ from domain.forum import (
     TeamMember,
     Voter,
 )
-from domain.jury import JuryRules
 from domain.person import ForumRoles, Person, PersonDeactivated
 from domain.project import SELECTED, Project
 from domain.values import Meta, Role, check_slug
 from forum.access import Actor
 from forum.application import Decision, ForumApplication
+from forum.pipeline import Scope
 
 log = logging.getLogger("forum.forums")
 
@@ -155,18 +155,54 @@ def load_forum(app: ForumApplication, host: str, forum_id: UUID) -> Forum:
     return app.load(Forum, forum_id, _host_slug(host), what=FORUM_NOT_FOUND)
 
 
+class ForumRef(msgspec.Struct, frozen=True):
+    """A forum as a URL names it: its host organisation and its id."""
+
+    host: str
+    forum_id: UUID
+
+
+class OnForum(Scope[ForumRef, Forum]):
+    """Commands on a forum: written in its host's store, allowed by the actor's standing in the loaded forum.
+
+    Every score and ballot is an event of the one Forum aggregate, so concurrent commands are decided again."""
+
+    retries = RETRIES
+
+    def store(self, target: ForumRef) -> str:
+        return _host_slug(target.host)
+
+    def load(self, app: ForumApplication, target: ForumRef) -> Forum:
+        return load_forum(app, target.host, target.forum_id)
+
+    def authorise(self, actor: Actor, target: ForumRef, loaded: Forum, roles: Sequence[str]) -> str:
+        return require_standing(standing_in(actor, loaded), *roles)
+
+
+ON_FORUM = OnForum()
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Results (JSON-able: stored with the command and answered again on a retry)
 
 
+class ForumState(msgspec.Struct):
+    id: str
+    host: str
+    title: str
+    deliberation: str
+    published: bool
+    key: str | None = None
+
+
+def forum_state(forum: Forum) -> ForumState:
+    return ForumState(str(forum.id), forum.host, forum.title, forum.deliberation, forum.palmares is not None)
+
+
 def forum_result(forum: Forum) -> dict[str, Any]:
-    return {
-        "id": str(forum.id),
-        "host": forum.host,
-        "title": forum.title,
-        "deliberation": forum.deliberation,
-        "published": forum.palmares is not None,
-    }
+    result: dict[str, Any] = msgspec.to_builtins(forum_state(forum))
+    result.pop("key")
+    return result
 
 
 def _builtins(value: Any) -> Any:
@@ -859,183 +895,6 @@ def appoint_juror(
         name="appoint_juror",
         act=act,
         also=lambda f, m: grants[-1].saved(),
-    )
-
-
-def _rules_result(forum: Forum) -> dict[str, Any]:
-    return {"forum_id": str(forum.id), "rules_version": forum.rules_version, "rules": _builtins(forum.rules)}
-
-
-def set_jury_rules(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, rules: JuryRules
-) -> Any:
-    """Declare the jury's criteria, scale and ranking method: free until the first score, then ``RulesLocked``."""
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.set_jury_rules(rules=rules, meta=meta)
-        return _rules_result(forum)
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="set_jury_rules", act=act)
-
-
-def amend_jury_rules(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    rules: JuryRules,
-    reason: str,
-) -> Any:
-    """Change the rules after scoring began: a visible, reasoned amendment (a new version)."""
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.amend_jury_rules(rules=rules, reason=reason, meta=meta)
-        return _rules_result(forum)
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="amend_jury_rules", act=act)
-
-
-def record_score(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    project_id: UUID,
-    scores: Mapping[str, int],
-    comment: str = "",
-) -> Any:
-    """The juror (the actor) scores a project, or revises their scores; resending the same command id is harmless."""
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.record_score(juror_id=actor.person_id, project_id=project_id, scores=scores, comment=comment, meta=meta)
-        sheet = forum.scores[(actor.person_id, project_id)]
-        return {
-            "forum_id": str(forum.id),
-            "project_id": str(project_id),
-            "juror_id": actor.person_id,
-            "scores": dict(sheet.scores),
-            "comment": comment.strip(),
-            "revision": forum.revisions[(actor.person_id, project_id)],
-            "rules_version": sheet.rules_version,
-            "saved_at": meta.at.isoformat(),
-        }
-
-    return _run(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="record_score",
-        allowed=(JUROR,),
-        role=JUROR,
-        act=act,
-    )
-
-
-def declare_conflict(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, project_id: UUID, reason: str
-) -> Any:
-    """The juror (the actor) recuses themself from a project, with a reason."""
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.declare_conflict(juror_id=actor.person_id, project_id=project_id, reason=reason, meta=meta)
-        return {"forum_id": str(forum.id), "project_id": str(project_id), "juror_id": actor.person_id}
-
-    return _run(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="declare_conflict",
-        allowed=(JUROR,),
-        role=JUROR,
-        act=act,
-    )
-
-
-def compute_ranking(app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID) -> Any:
-    """Record the ranking the current scores give, with its method (``Forum.RankingComputed``)."""
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        ranking = forum.compute_ranking(meta=meta)
-        return {"forum_id": str(forum.id), "ranking": _builtins(ranking)}
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="compute_ranking", act=act)
-
-
-def break_tie(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    project_ids: Sequence[UUID],
-    rationale: str,
-) -> Any:
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.break_tie(project_ids=project_ids, rationale=rationale, meta=meta)
-        return {"forum_id": str(forum.id), "project_ids": [str(p) for p in project_ids]}
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="break_tie", act=act)
-
-
-def open_deliberation(app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID) -> Any:
-    return _host_command(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="open_deliberation",
-        act=lambda f, m: f.open_deliberation(meta=m),
-    )
-
-
-def designate_laureates(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    prize_key: str,
-    project_ids: Sequence[UUID],
-    rationale: str = "",
-    amounts: Mapping[UUID, int] | None = None,
-) -> Any:
-    """Record the jury's laureates for a prize (the host records the deliberation)."""
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.designate_laureates(
-            prize_key=prize_key, project_ids=project_ids, rationale=rationale, amounts=amounts, meta=meta
-        )
-        designation = forum.designations[prize_key]
-        return {
-            "forum_id": str(forum.id),
-            "prize_key": prize_key,
-            "awards": _builtins(designation.awards),
-            "departs_from_ranking": designation.departs_from_ranking,
-        }
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="designate_laureates", act=act)
-
-
-def close_deliberation(app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID) -> Any:
-    return _host_command(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="close_deliberation",
-        act=lambda f, m: f.close_deliberation(meta=m),
     )
 
 

@@ -25,6 +25,7 @@ from web.api.after_forum import AdoptionsApi, PortfolioApi, PracticesApi, PreInc
 from web.api.audit import AuditApi, ForumAuditorsApi, keep_anchoring
 from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi, ProjectsApi
 from web.api.forums import ForumsApi
+from web.api.jury import JuryApi
 from web.api.organisations import OrganisationsApi
 from web.api.people import MeApi, MembersApi
 from web.api.public import PublicApi
@@ -180,7 +181,8 @@ def create_app(
             CallPages,
             ProjectPages,
             MyPages,
-            ForumsApi,  # the forum: hosts, participants, jury, coaches, voters
+            ForumsApi,  # the forum: hosts, participants, coaches, voters
+            JuryApi,  # its jury: rules, scores, conflicts, ranking, deliberation
             PublicApi,  # published palmarès and open data
             PalmaresPages,
             ForumPages,  # the pages that run a forum: host, participants, coaches, teams

@@ -18,8 +18,10 @@ from domain.jury import Criterion, JuryRules
 from forum import forums
 from forum.access import Actor
 from forum.database import Database
+from forum.jury import RecordScore, SetRules
 from tests.accounts import Member, member
 from tests.browser.conftest import PHONE, CheckA11y, Live, SignIn, phone_overflow
+from tests.builders import sends
 from tests.conftest import Clock, command_id
 from tests.web.test_forums_api import selected_projects
 
@@ -213,7 +215,7 @@ def test_a_host_runs_a_small_forum_from_the_pages(
     rules_keys = ("utilite_pour_les_usagers", "faisabilite")
     for org, other in (("nord", "oise"), ("oise", "nord")):
         for i, scores in ((1, (5, 4)), (2, (3, 3))):
-            forums.record_score(
+            sends(RecordScore)(
                 app, as_juror(jurors[org]), command_id(), host="somme", forum_id=FORUM_ID,
                 project_id=UUID(projects[f"{other}-{i}"]), scores=dict(zip(rules_keys, scores, strict=True)),
             )  # fmt: skip
@@ -308,7 +310,7 @@ def test_a_juror_scores_on_a_phone_through_flaky_wifi_and_each_score_is_saved_on
             run(forums.nominate, organiser.actor, project_id=UUID(projects[f"{org}-{i}"]))
     run(forums.appoint_juror, person_id=juror.person_id, organisation="nord", college="Élu·e")
     criteria = (Criterion("impact", "Impact pour les usagers", 2), Criterion("faisabilite", "Faisabilité", 1))
-    run(forums.set_jury_rules, rules=JuryRules(criteria=criteria, scale_min=0, scale_max=10))
+    run(sends(SetRules), rules=JuryRules(criteria=criteria, scale_min=0, scale_max=10))
     clock.set(datetime(2019, 11, 28, 15, 0, tzinfo=UTC))
     live.settle()
 

@@ -26,8 +26,10 @@ from forum.audit_sentences import SENTENCES, Names, event_classes, sentence
 from forum.audit_trail import Filters, ForumFacts, Scope, Stream
 from forum.bootstrap import auth_pool, projector, reader_pool
 from forum.database import Database
+from forum.jury import ComputeRanking, RecordScore
 from forum.tenancy import store_of
 from projections.audit import audit_names
+from tests.builders import sends
 from tests.conftest import Clock, command_id
 from tests.forum.test_forums import HOST, ON_THE_DAY, World, build_world, deliberated_world
 
@@ -309,9 +311,9 @@ def test_auditors_change_nothing_whatever_command_they_try(world: World) -> None
             lambda a=auditor: world.services.people.invite(
                 a, command_id(), organisation="somme", email="x@somme.example.org", name="X", role="agent"
             ),
-            lambda a=auditor: world.run(forums.compute_ranking, a),
+            lambda a=auditor: world.run(sends(ComputeRanking), a),
             lambda a=auditor: world.run(forums.publish_palmares, a),
-            lambda a=auditor: world.run(forums.record_score, a, project_id=project, scores={"usagers": 5, "pitch": 5}),
+            lambda a=auditor: world.run(sends(RecordScore), a, project_id=project, scores={"usagers": 5, "pitch": 5}),
             lambda a=auditor: world.run(forums.invite, a, organisation="val-doise"),
             lambda a=auditor: audit_trail.appoint_auditor(
                 world.app, a, command_id(), host=HOST, forum_id=world.forum_id, person_id=a.person_id,
@@ -380,7 +382,7 @@ def test_a_jury_at_an_instant_shows_the_scores_recorded_by_then_and_the_ranking_
                 score(world, juror, label, usagers=5 if label == "oise-1" else 3, pitch=3)
                 minute += 15
     clock.set(datetime(2019, 11, 28, 16, 30, tzinfo=UTC))
-    world.run(forums.compute_ranking, world.host)
+    world.run(sends(ComputeRanking), world.host)
     # when the jury is replayed at 16:30 Paris time
     jury = replay.jury_at(world.app, HOST, world.forum_id, at=PARIS_1630)
     # then only the scores recorded by then count, and the ranking is the one they gave then

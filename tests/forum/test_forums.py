@@ -20,7 +20,18 @@ from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
 from forum.bootstrap import Services
 from forum.database import Database
+from forum.jury import (
+    AmendRules,
+    CloseDeliberation,
+    ComputeRanking,
+    DeclareConflict,
+    DesignateLaureates,
+    OpenDeliberation,
+    RecordScore,
+    SetRules,
+)
 from forum.settings import Settings
+from tests.builders import sends
 from tests.conftest import Clock, command_id
 
 HOST = "somme"
@@ -238,14 +249,14 @@ def jury_world(world: World, rules: JuryRules = RULES) -> World:
     for org in ("nord", "oise", "somme"):
         juror = world[f"juror-{org}"]
         world.run(forums.appoint_juror, world.host, person_id=juror.person_id, organisation=org, college="élu")
-    world.run(forums.set_jury_rules, world.host, rules=rules)
+    world.run(sends(SetRules), world.host, rules=rules)
     world.clock.set(ON_THE_DAY)
     return world
 
 
 def score(world: World, juror_org: str, label: str, usagers: int = 4, pitch: int = 3, **kwargs: Any) -> Any:
     return world.run(
-        forums.record_score,
+        sends(RecordScore),
         world.juror(juror_org),
         project_id=world.project(label),
         scores={"usagers": usagers, "pitch": pitch},
@@ -265,15 +276,15 @@ def score_everything(world: World) -> None:
 def deliberated_world(world: World) -> World:
     jury_world(world)
     score_everything(world)
-    world.run(forums.compute_ranking, world.host)
-    world.run(forums.open_deliberation, world.host)
+    world.run(sends(ComputeRanking), world.host)
+    world.run(sends(OpenDeliberation), world.host)
     world.run(
-        forums.designate_laureates,
+        sends(DesignateLaureates),
         world.host,
         prize_key="laureats",
         project_ids=[world.project("nord-1"), world.project("oise-1")],
     )
-    world.run(forums.close_deliberation, world.host)
+    world.run(sends(CloseDeliberation), world.host)
     return world
 
 
@@ -502,10 +513,10 @@ def test_a_juror_scores_and_revises_and_a_retry_with_the_same_command_id_records
     jury_world(world)
     juror = world.juror("nord")
     kwargs: dict[str, Any] = {"host": HOST, "forum_id": world.forum_id, "project_id": world.project("oise-1")}
-    first = forums.record_score(world.app, juror, "phone-1", scores={"usagers": 4, "pitch": 3}, **kwargs)
-    again = forums.record_score(world.app, juror, "phone-1", scores={"usagers": 4, "pitch": 3}, **kwargs)
+    first = sends(RecordScore)(world.app, juror, "phone-1", scores={"usagers": 4, "pitch": 3}, **kwargs)
+    again = sends(RecordScore)(world.app, juror, "phone-1", scores={"usagers": 4, "pitch": 3}, **kwargs)
     assert first == again and first["revision"] == 1
-    revised = forums.record_score(world.app, juror, "phone-2", scores={"usagers": 5, "pitch": 3}, **kwargs)
+    revised = sends(RecordScore)(world.app, juror, "phone-2", scores={"usagers": 5, "pitch": 3}, **kwargs)
     assert revised["revision"] == 2 and revised["scores"] == {"usagers": 5, "pitch": 3}
     assert len(world.topics("Forum.ScoreRecorded")) == 2
 
@@ -516,7 +527,7 @@ def test_a_score_from_a_recused_juror_is_refused(world: World) -> None:
     refused(world, DomainError, "conflict_of_interest", lambda: score(world, "nord", "nord-1"))
     # recused by declaration
     world.run(
-        forums.declare_conflict,
+        sends(DeclareConflict),
         world.juror("nord"),
         project_id=world.project("oise-1"),
         reason="Mon conjoint fait partie de l'équipe.",
@@ -542,7 +553,7 @@ def test_a_score_by_someone_not_of_the_jury_is_forbidden(world: World) -> None:
         Forbidden,
         "forum_role_required",
         lambda: world.run(
-            forums.record_score,
+            sends(RecordScore),
             world["organiser-nord"],
             project_id=world.project("oise-1"),
             scores={"usagers": 4, "pitch": 3},
@@ -554,9 +565,9 @@ def test_changing_criteria_after_scoring_began_needs_an_amendment(world: World) 
     jury_world(world)
     score(world, "nord", "oise-1")
     new_rules = JuryRules(criteria=(*CRITERIA, Criterion("cout", "Coût", 1)), scale_min=1, scale_max=5)
-    refused(world, DomainError, "rules_locked", lambda: world.run(forums.set_jury_rules, world.host, rules=new_rules))
+    refused(world, DomainError, "rules_locked", lambda: world.run(sends(SetRules), world.host, rules=new_rules))
     amended = world.run(
-        forums.amend_jury_rules, world.host, rules=new_rules, reason="Le jury ajoute le coût, à la demande des élus."
+        sends(AmendRules), world.host, rules=new_rules, reason="Le jury ajoute le coût, à la demande des élus."
     )
     assert amended["rules_version"] == 2
 
@@ -569,15 +580,15 @@ def test_an_award_over_the_budget_is_refused(world: World) -> None:
     jury_world(world)
     score_everything(world)
     world.run(forums.set_budget, world.host, budget_cents=1_000_000)
-    world.run(forums.compute_ranking, world.host)
-    world.run(forums.open_deliberation, world.host)
+    world.run(sends(ComputeRanking), world.host)
+    world.run(sends(OpenDeliberation), world.host)
     laureates = [world.project("nord-1"), world.project("oise-1")]
     refused(
         world,
         DomainError,
         "budget_exceeded",
         lambda: world.run(
-            forums.designate_laureates,
+            sends(DesignateLaureates),
             world.host,
             prize_key="laureats",
             project_ids=laureates,
@@ -585,7 +596,7 @@ def test_an_award_over_the_budget_is_refused(world: World) -> None:
         ),
     )
     designated = world.run(
-        forums.designate_laureates,
+        sends(DesignateLaureates),
         world.host,
         prize_key="laureats",
         project_ids=laureates,

@@ -8,7 +8,9 @@ from domain.forum import coaching_rota, running_order
 from forum import forums
 from forum.application import ForumApplication
 from forum.database import Database
+from forum.jury import DeclareConflict, RecordScore
 from projections import forums as read
+from tests.builders import sends
 from tests.conftest import Clock
 from tests.forum.test_forums import (
     ON_THE_DAY,
@@ -28,7 +30,7 @@ def test_the_host_sees_participants_nominations_jury_and_scoring_progress(
     score(world, "nord", "oise-1")
     score(world, "oise", "nord-1", usagers=2)
     world.run(
-        forums.declare_conflict, world.juror("somme"), project_id=world.project("nord-1"), reason="Ancien collègue."
+        sends(DeclareConflict), world.juror("somme"), project_id=world.project("nord-1"), reason="Ancien collègue."
     )
     view = run(query(db, read.host_view, world.forum_id))
     assert view.forum.title == "1er forum Innovations interdépartemental"
@@ -65,7 +67,7 @@ def test_a_jurors_sheet_lists_what_to_score_and_what_is_saved_with_its_command_i
 ) -> None:
     world = jury_world(build_world(app, clock, db))
     juror = world.juror("nord")
-    forums.record_score(
+    sends(RecordScore)(
         app,
         juror,
         "phone-42",

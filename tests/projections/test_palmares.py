@@ -13,6 +13,7 @@ from forum import forums
 from forum.application import ForumApplication
 from forum.bootstrap import projector
 from forum.database import Database
+from forum.jury import CloseDeliberation, DesignateLaureates, OpenDeliberation
 from projections.palmares import (
     draft_palmares,
     find_palmares,
@@ -22,6 +23,7 @@ from projections.palmares import (
     published_palmares,
     slugify,
 )
+from tests.builders import sends
 from tests.conftest import Clock
 from tests.forum.test_forums import HOST, ON_THE_DAY, World, build_world, deliberated_world
 
@@ -142,9 +144,9 @@ def test_a_second_palmares_of_the_same_title_gets_its_hosts_name_in_its_slug(
         organisation="oise",
     )
     clock.set(ON_THE_DAY + timedelta(hours=1))
-    act(forums.open_deliberation)
-    act(forums.designate_laureates, prize_key="coup_de_coeur", project_ids=[world.project("oise-3")])
-    act(forums.close_deliberation)
+    act(sends(OpenDeliberation))
+    act(sends(DesignateLaureates), prize_key="coup_de_coeur", project_ids=[world.project("oise-3")])
+    act(sends(CloseDeliberation))
     clock.set(ON_THE_DAY + timedelta(hours=4))
     act(forums.publish_palmares)
     # then both are published, each at its own stable slug

@@ -21,7 +21,9 @@ from domain.forum import CoachingSlot, Prize, Voter, running_order
 from domain.jury import Criterion, JuryRules
 from forum import calls, forums
 from forum.access import SYSTEM
+from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, SetRules
 from tests.accounts import PASSWORD, member
+from tests.builders import sends
 
 THIRD = "aisne"  # a participating organisation other than A, for A's juror to score
 
@@ -180,7 +182,7 @@ def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a 
                 forums.nominate(app(w), organiser, w.new_id(), host=A, forum_id=forum_id, project_id=UUID(project_id))
         everyone = [UUID(p) for p in made["projects"] + made["third"]]
         if roles:
-            run(forums.set_jury_rules, rules=rules)
+            run(sends(SetRules), rules=rules)
             run(forums.appoint_juror, person_id=agent_id(w), organisation=A, college="Agent")
         if coach:
             run(forums.appoint_coach, person_id=agent_id(w), organisation=A)
@@ -215,11 +217,11 @@ def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a 
                 draw_seed="graine",
             )
         if deliberation in ("open", "closed"):
-            run(forums.open_deliberation)
+            run(sends(OpenDeliberation))
             if everyone:
-                run(forums.designate_laureates, prize_key="laureats", project_ids=[everyone[0]])
+                run(sends(DesignateLaureates), prize_key="laureats", project_ids=[everyone[0]])
         if deliberation == "closed":
-            run(forums.close_deliberation)
+            run(sends(CloseDeliberation))
         return made
 
     def shared(w: World) -> dict[str, Any]:
@@ -229,7 +231,7 @@ def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a 
             lambda: new_forum(w, nominated=2, with_third=2, roles=True, coach=True, order=True, vote="open"),
         )
         if "ranked" not in found:
-            forums.compute_ranking(app(w), host(w), w.new_id(), host=A, forum_id=UUID(found["forum"]))
+            sends(ComputeRanking)(app(w), host(w), w.new_id(), host=A, forum_id=UUID(found["forum"]))
             found["ranked"] = True
         return found
 

@@ -20,6 +20,8 @@ from uuid import UUID
 from domain.forum import CoachingSlot, Prize, Voter, running_order
 from domain.jury import Criterion, JuryRules
 from forum import calls, forums
+from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, SetRules
+from tests.builders import sends
 
 
 def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a long table
@@ -139,7 +141,7 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
         for project_id in projects:
             forums.nominate(app(w), host(w), w.new_id(), host=A, forum_id=forum_id, project_id=UUID(project_id))
         if jury:
-            run(forums.set_jury_rules, rules=rules)
+            run(sends(SetRules), rules=rules)
         if coach:
             person = w.fresh_person(organisation=A)
             run(forums.appoint_coach, person_id=person, organisation=A)
@@ -155,7 +157,7 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
             run(forums.set_running_order, slots=running_order(ids, starts_at=start, pitch_seconds=180,
                                                               questions_seconds=300))  # fmt: skip
         if ranked:
-            run(forums.compute_ranking)
+            run(sends(ComputeRanking))
         now = app(w).clock()
         if vote:
             run(forums.define_prize, prize=Prize("public", "Prix du public", "vote"))
@@ -173,11 +175,11 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
                 draw_seed="graine",
             )
         if deliberation in ("open", "closed", "published"):
-            run(forums.open_deliberation)
+            run(sends(OpenDeliberation))
             if projects:
-                run(forums.designate_laureates, prize_key="laureats", project_ids=[UUID(projects[0])])
+                run(sends(DesignateLaureates), prize_key="laureats", project_ids=[UUID(projects[0])])
         if deliberation in ("closed", "published"):
-            run(forums.close_deliberation)
+            run(sends(CloseDeliberation))
         if published:
             run(forums.publish_palmares)
         return {"host": A, "forum": key, "forum_id": str(forum_id), "projects": projects}

@@ -20,7 +20,6 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.forum import CoachingSlot, PitchSlot, Prize, Voter, coaching_rota, running_order
-from domain.jury import Criterion, JuryRules
 from domain.values import DAY_SECONDS, check_moment
 from forum import forums
 from forum.access import Actor
@@ -29,16 +28,12 @@ from projections import forums as views
 from projections.forums import (
     CoachingSessionView,
     CoachingSlotView,
-    Deliberation,
     ForumListItem,
     ForumSummary,
     HostView,
-    JurorSheet,
     Jury,
     NominationView,
-    RankingView,
     RunningSlotView,
-    ScoringProgress,
     Stage,
     VoterBallot,
     VoteView,
@@ -241,78 +236,6 @@ class RecordPitch(msgspec.Struct, forbid_unknown_fields=True):
     duration_seconds: Annotated[int, msgspec.Meta(description="how long the team actually spoke")]
 
 
-class CriterionIn(msgspec.Struct, forbid_unknown_fields=True):
-    key: Annotated[str, msgspec.Meta(description="a-z, 0-9 and _, starting with a letter")]
-    label: str
-    weight: int = 1
-
-
-class RulesIn(msgspec.Struct, forbid_unknown_fields=True):
-    """The jury's criteria with weights, the scale, the quorum per project and the ranking method."""
-
-    criteria: list[CriterionIn]
-    scale_min: int
-    scale_max: int
-    quorum: int = 1
-    normalisation: Annotated[str, msgspec.Meta(description="none, or z_score (per juror)")] = "none"
-    tie_break: Annotated[list[str], msgspec.Meta(description="in order: criteria, draw, jury_vote")] = []
-    draw_seed: Annotated[str | None, msgspec.Meta(description="published before scoring, for a draw")] = None
-    precision: Annotated[int, msgspec.Meta(description="decimal places means are compared at")] = 6
-
-    def rules(self) -> JuryRules:
-        return JuryRules(
-            criteria=tuple(Criterion(c.key, c.label, c.weight) for c in self.criteria),
-            scale_min=self.scale_min,
-            scale_max=self.scale_max,
-            quorum=self.quorum,
-            normalisation=self.normalisation,
-            tie_break=tuple(self.tie_break),
-            draw_seed=self.draw_seed,
-            precision=self.precision,
-        )
-
-
-class SetRules(msgspec.Struct, forbid_unknown_fields=True):
-    command_id: CommandId
-    rules: RulesIn
-
-
-class AmendRules(msgspec.Struct, forbid_unknown_fields=True):
-    command_id: CommandId
-    rules: RulesIn
-    reason: str
-
-
-class Score(msgspec.Struct, forbid_unknown_fields=True):
-    """The juror's scores for one project, one per criterion; sent again with the same command id after a network
-    failure, it is saved once."""
-
-    command_id: CommandId
-    scores: Annotated[dict[str, int], msgspec.Meta(description="by criterion key, within the scale")]
-    comment: str = ""
-
-
-class DeclareConflict(msgspec.Struct, forbid_unknown_fields=True):
-    command_id: CommandId
-    project_id: UUID
-    reason: str
-
-
-class BreakTie(msgspec.Struct, forbid_unknown_fields=True):
-    command_id: CommandId
-    project_ids: Annotated[list[UUID], msgspec.Meta(description="the tied projects in the order the jury decided")]
-    rationale: str
-
-
-class Designate(msgspec.Struct, forbid_unknown_fields=True):
-    """The jury's laureates for a prize; departing from the ranking needs a written rationale."""
-
-    command_id: CommandId
-    project_ids: list[UUID]
-    rationale: str = ""
-    amounts: Annotated[dict[UUID, Cents], msgspec.Meta(description="per laureate, else the prize's amount")] = {}
-
-
 class VoterIn(msgspec.Struct, forbid_unknown_fields=True):
     person_id: str
     organisation: str
@@ -395,43 +318,6 @@ class Done(msgspec.Struct):
     duration_seconds: int | None = None
     absent: bool | None = None
     project_ids: list[str] | None = None
-
-
-class RulesSaved(msgspec.Struct):
-    forum_id: str
-    rules_version: int
-    rules: dict[str, Any]
-
-
-class ScoreSaved(msgspec.Struct):
-    """What the server saved: show it to the juror as saved."""
-
-    forum_id: str
-    project_id: str
-    juror_id: str
-    scores: dict[str, int]
-    comment: str
-    revision: int
-    rules_version: int
-    saved_at: datetime
-
-
-class ConflictDeclared(msgspec.Struct):
-    forum_id: str
-    project_id: str
-    juror_id: str
-
-
-class RankingComputed(msgspec.Struct):
-    forum_id: str
-    ranking: dict[str, Any]
-
-
-class LaureatesDesignated(msgspec.Struct):
-    forum_id: str
-    prize_key: str
-    awards: list[dict[str, Any]]
-    departs_from_ranking: bool
 
 
 class VoteOrganised(msgspec.Struct):
@@ -971,195 +857,6 @@ class ForumsApi(Controller):
             **_ref(host, forum),
         )
         return _as(Appointment, result)
-
-    @put(
-        "/{host:str}/{forum:str}/jury/rules",
-        summary="Declare criteria, weights, scale, quorum and ranking method; refused once scoring began (host)",
-        sync_to_thread=True,
-    )
-    def set_rules(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[SetRules]
-    ) -> RulesSaved:
-        result = forums.set_jury_rules(
-            _app(request), actor_of(request), data.command_id, rules=data.rules.rules(), **_ref(host, forum)
-        )
-        return _as(RulesSaved, result)
-
-    @post(
-        "/{host:str}/{forum:str}/jury/rules/amendments",
-        summary="Amend the rules after scoring began, with a reason (host): a new, visible version",
-        sync_to_thread=True,
-        status_code=201,
-    )
-    def amend_rules(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[AmendRules]
-    ) -> RulesSaved:
-        result = forums.amend_jury_rules(
-            _app(request),
-            actor_of(request),
-            data.command_id,
-            rules=data.rules.rules(),
-            reason=data.reason,
-            **_ref(host, forum),
-        )
-        return _as(RulesSaved, result)
-
-    @get("/{host:str}/{forum:str}/progress", summary="Scores expected and recorded, per project and juror (host)")
-    async def progress(self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath) -> ScoringProgress:
-        forum_id, _, _ = await require(request, host, forum, HOST, AUDITOR)
-        return await views.scoring_progress(reader(request), forum_id)
-
-    @get(
-        "/{host:str}/{forum:str}/my-scores",
-        summary="The juror's sheet: projects to score (own organisation's recused) and the scores saved (a juror)",
-    )
-    async def my_scores(self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath) -> JurorSheet:
-        forum_id, actor, _ = await require(request, host, forum, JUROR)
-        sheet = await views.juror_sheet(reader(request), forum_id, actor.person_id)
-        if sheet is None:
-            raise NotFound("Vous n'êtes pas (encore) membre de ce jury.", rule="not_a_juror")
-        return sheet
-
-    @put(
-        "/{host:str}/{forum:str}/scores/{project_id:uuid}",
-        summary="Score (or revise) a project on every criterion (a juror); resend with the same command id",
-        sync_to_thread=True,
-    )
-    def score(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        project_id: FromPath[UUID],
-        data: JSONBody[Score],
-    ) -> ScoreSaved:
-        result = forums.record_score(
-            _app(request),
-            actor_of(request),
-            data.command_id,
-            project_id=project_id,
-            scores=data.scores,
-            comment=data.comment,
-            **_ref(host, forum),
-        )
-        return _as(ScoreSaved, result)
-
-    @post(
-        "/{host:str}/{forum:str}/conflicts",
-        summary="Declare a conflict of interest on a project (a juror)",
-        sync_to_thread=True,
-        status_code=201,
-    )
-    def conflict(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[DeclareConflict]
-    ) -> ConflictDeclared:
-        result = forums.declare_conflict(
-            _app(request),
-            actor_of(request),
-            data.command_id,
-            project_id=data.project_id,
-            reason=data.reason,
-            **_ref(host, forum),
-        )
-        return _as(ConflictDeclared, result)
-
-    @get(
-        "/{host:str}/{forum:str}/ranking",
-        summary="The last ranking recorded, with its method and whether scores changed since (host, jury, auditors)",
-    )
-    async def ranking(self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath) -> RankingView:
-        forum_id, _, _ = await require(request, host, forum, HOST, JUROR, AUDITOR)
-        view = await views.ranking(reader(request), forum_id)
-        if view is None:
-            raise NotFound("Aucun classement n'est encore calculé.", rule="no_ranking")
-        return view
-
-    @post(
-        "/{host:str}/{forum:str}/ranking",
-        summary="Compute and record the ranking from the scores (host)",
-        sync_to_thread=True,
-        status_code=201,
-    )
-    def compute_ranking(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[Command]
-    ) -> RankingComputed:
-        result = forums.compute_ranking(_app(request), actor_of(request), data.command_id, **_ref(host, forum))
-        return _as(RankingComputed, result)
-
-    @post(
-        "/{host:str}/{forum:str}/ties",
-        summary="Record the jury's order among tied projects (host)",
-        sync_to_thread=True,
-        status_code=201,
-    )
-    def break_tie(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[BreakTie]
-    ) -> Done:
-        result = forums.break_tie(
-            _app(request),
-            actor_of(request),
-            data.command_id,
-            project_ids=data.project_ids,
-            rationale=data.rationale,
-            **_ref(host, forum),
-        )
-        return _as(Done, result)
-
-    # -- deliberation --------------------------------------------------------------------------------------------
-
-    @get("/{host:str}/{forum:str}/deliberation", summary="The deliberation: laureates designated per prize, ties")
-    async def deliberation(self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath) -> Deliberation:
-        forum_id, _, _ = await require(request, host, forum, HOST, JUROR, AUDITOR)
-        return await views.deliberation(reader(request), forum_id)
-
-    @post(
-        "/{host:str}/{forum:str}/deliberation/open",
-        summary="Open the deliberation (host)",
-        sync_to_thread=True,
-        status_code=200,
-    )
-    def open_deliberation(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[Command]
-    ) -> ForumState:
-        result = forums.open_deliberation(_app(request), actor_of(request), data.command_id, **_ref(host, forum))
-        return _as(ForumState, result)
-
-    @put(
-        "/{host:str}/{forum:str}/deliberation/{prize_key:str}",
-        summary="Designate a prize's laureates; departing from the ranking needs a rationale (host)",
-        sync_to_thread=True,
-    )
-    def designate(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        prize_key: FromPath[str],
-        data: JSONBody[Designate],
-    ) -> LaureatesDesignated:
-        result = forums.designate_laureates(
-            _app(request),
-            actor_of(request),
-            data.command_id,
-            prize_key=prize_key,
-            project_ids=data.project_ids,
-            rationale=data.rationale,
-            amounts=data.amounts,
-            **_ref(host, forum),
-        )
-        return _as(LaureatesDesignated, result)
-
-    @post(
-        "/{host:str}/{forum:str}/deliberation/close",
-        summary="Close the deliberation: scores are final (host)",
-        sync_to_thread=True,
-        status_code=200,
-    )
-    def close_deliberation(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[Command]
-    ) -> ForumState:
-        result = forums.close_deliberation(_app(request), actor_of(request), data.command_id, **_ref(host, forum))
-        return _as(ForumState, result)
 
     # -- votes ---------------------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
@@ -20,11 +21,22 @@ from litestar.response import Redirect, Template
 from domain.errors import Invalid, NotFound
 from domain.forum import PrizeKind, Voter
 from domain.jury import Criterion, JuryRules, Normalisation, TieBreak
-from domain.values import check_text
 from forum import forums
 from forum.forums import AUDITOR, HOST, JUROR, VOTER
+from forum.jury import (
+    AmendRules,
+    BreakTie,
+    CloseDeliberation,
+    ComputeRanking,
+    DeclareConflict,
+    DesignateLaureates,
+    OpenDeliberation,
+    RecordScore,
+    SetRules,
+)
 from projections import forums as views
 from projections.people import get_member
+from web.commands import command
 from web.context import services_of
 from web.errors import wants_json
 from web.pages.forums import (
@@ -47,6 +59,7 @@ from web.pages.forums import (
     reader,
     refusal,
     settled,
+    submit,
     text,
 )
 
@@ -208,18 +221,23 @@ class JuryPages(Controller):
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
         locked = f.summary.rules_locked_at is not None
-        try:
-            rules = rules_of(form)
-            app, cid = services_of(request).app, command_id_of(form)
+
+        def make() -> SetRules | AmendRules:
+            cid = command_id_of(form)
             if locked:
-                await sync_to_thread(
-                    forums.amend_jury_rules, app, f.actor, cid, rules=rules, reason=text(form, "reason"), **f.ref()
-                )
-            else:
-                await sync_to_thread(forums.set_jury_rules, app, f.actor, cid, rules=rules, **f.ref())
-        except FIELD_REFUSALS as error:
-            return await self._jury(request, f, rules=submitted_rules(form), **refusal(error, "rules", form))
-        return await done(request, f"{f.base}/jury", "amendement" if locked else "regles")
+                return AmendRules(command_id=cid, rules=rules_of(form), reason=text(form, "reason"))
+            return SetRules(command_id=cid, rules=rules_of(form))
+
+        return await submit(
+            request,
+            make,
+            f,
+            then=f"{f.base}/jury",
+            notice="amendement" if locked else "regles",
+            again=lambda refused: self._jury(request, f, rules=submitted_rules(form), **refused),
+            failed="rules",
+            form=form,
+        )
 
     # -- following the scoring -----------------------------------------------------------------------------------------
 
@@ -268,13 +286,16 @@ class JuryPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.compute_ranking, services_of(request).app, f.actor, command_id_of(form), **f.ref()
-            )
-        except FIELD_REFUSALS as error:
-            return await self._ranking(request, f, **refusal(error, "compute", form))
-        return await done(request, f"{f.base}/classement", "classement")
+        return await submit(
+            request,
+            lambda: ComputeRanking(command_id=command_id_of(form)),
+            f,
+            then=f"{f.base}/classement",
+            notice="classement",
+            again=lambda refused: self._ranking(request, f, **refused),
+            failed="compute",
+            form=form,
+        )
 
     @post("/classement/departage")
     async def break_tie(
@@ -282,20 +303,20 @@ class JuryPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        failed = f"tie-{text(form, 'group')}"
-        try:
-            await sync_to_thread(
-                forums.break_tie,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
+        return await submit(
+            request,
+            lambda: BreakTie(
+                command_id=command_id_of(form),
                 project_ids=ordered(form, "place_", "project_ids"),
                 rationale=text(form, "rationale"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._ranking(request, f, **refusal(error, failed, form))
-        return await done(request, f"{f.base}/classement", "departage")
+            ),
+            f,
+            then=f"{f.base}/classement",
+            notice="departage",
+            again=lambda refused: self._ranking(request, f, **refused),
+            failed=f"tie-{text(form, 'group')}",
+            form=form,
+        )
 
     # -- the deliberation ----------------------------------------------------------------------------------------------
 
@@ -357,13 +378,16 @@ class JuryPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.open_deliberation, services_of(request).app, f.actor, command_id_of(form), **f.ref()
-            )
-        except FIELD_REFUSALS as error:
-            return await self._deliberation(request, f, **refusal(error, "open", form))
-        return await done(request, f"{f.base}/deliberation", "deliberation-ouverte")
+        return await submit(
+            request,
+            lambda: OpenDeliberation(command_id=command_id_of(form)),
+            f,
+            then=f"{f.base}/deliberation",
+            notice="deliberation-ouverte",
+            again=lambda refused: self._deliberation(request, f, **refused),
+            failed="open",
+            form=form,
+        )
 
     @post("/deliberation/prix/{prize_key:str}")
     async def designate(
@@ -372,32 +396,36 @@ class JuryPages(Controller):
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
         prize = next((p for p in f.summary.prizes if p.key == prize_key), None)
-        try:
+
+        def make() -> DesignateLaureates:
             if prize is not None and prize.ranked:
                 chosen = ordered(form, "place_", "project_ids")
             else:
                 chosen = [project_uuid(v, "project_ids") for v in form.get("laureates[]", [])]
             amounts: dict[UUID, int] = {}
             for project in chosen:
-                typed = text(form, f"amount_{project}").strip()
-                if typed:
+                if text(form, f"amount_{project}").strip():
                     value = cents(form, f"amount_{project}", "amounts")
                     if value is not None:
                         amounts[project] = value
-            await sync_to_thread(
-                forums.designate_laureates,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
+            return DesignateLaureates(
+                command_id=command_id_of(form),
                 prize_key=prize_key,
                 project_ids=chosen,
                 rationale=text(form, "rationale"),
                 amounts=amounts,
-                **f.ref(),
             )
-        except FIELD_REFUSALS as error:
-            return await self._deliberation(request, f, **refusal(error, f"prize-{prize_key}", form))
-        return await done(request, f"{f.base}/deliberation#prix-{prize_key}", "laureats")
+
+        return await submit(
+            request,
+            make,
+            f,
+            then=f"{f.base}/deliberation#prix-{prize_key}",
+            notice="laureats",
+            again=lambda refused: self._deliberation(request, f, **refused),
+            failed=f"prize-{prize_key}",
+            form=form,
+        )
 
     @post("/deliberation/cloture")
     async def close_deliberation(
@@ -405,13 +433,16 @@ class JuryPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.close_deliberation, services_of(request).app, f.actor, command_id_of(form), **f.ref()
-            )
-        except FIELD_REFUSALS as error:
-            return await self._deliberation(request, f, **refusal(error, "close", form))
-        return await done(request, f"{f.base}/deliberation", "deliberation-close")
+        return await submit(
+            request,
+            lambda: CloseDeliberation(command_id=command_id_of(form)),
+            f,
+            then=f"{f.base}/deliberation",
+            notice="deliberation-close",
+            again=lambda refused: self._deliberation(request, f, **refused),
+            failed="close",
+            form=form,
+        )
 
     # -- votes: the host's side ----------------------------------------------------------------------------------------
 
@@ -570,17 +601,13 @@ class JuryPages(Controller):
         criteria = [c["key"] for c in (f.summary.rules or {}).get("criteria", [])]
         as_json = wants_json(request)
         try:
-            scores = {key: integer(form, f"score_{key}", f"scores.{key}") for key in criteria}
-            result = await sync_to_thread(
-                forums.record_score,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
+            sent = RecordScore(
+                command_id=command_id_of(form),
                 project_id=project_id,
-                scores=scores,
-                comment=check_text(text(form, "comment"), "comment", max_length=4000, required=False),
-                **f.ref(),
+                scores={key: integer(form, f"score_{key}", f"scores.{key}") for key in criteria},
+                comment=text(form, "comment"),
             )
+            result = await sync_to_thread(command, request, sent, f.target)
         except FIELD_REFUSALS as error:
             if as_json:
                 raise
@@ -589,7 +616,7 @@ class JuryPages(Controller):
             return await self._sheet(request, f, **context)
         if as_json:
             await settled(request, patience=1.0)
-            return Response({"saved": True, **result}, status_code=200, media_type=MediaType.JSON)
+            return Response({"saved": True, **msgspec.to_builtins(result)}, status_code=200, media_type=MediaType.JSON)
         return await done(request, f"{f.base}/notation#projet-{project_id}", "note")
 
     @post("/notation/{project_id:uuid}/conflit")
@@ -598,16 +625,13 @@ class JuryPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, JUROR)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.declare_conflict,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                project_id=project_id,
-                reason=text(form, "reason"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._sheet(request, f, **refusal(error, f"conflict-{project_id}", form))
-        return await done(request, f"{f.base}/notation#projet-{project_id}", "conflit")
+        return await submit(
+            request,
+            lambda: DeclareConflict(command_id=command_id_of(form), project_id=project_id, reason=text(form, "reason")),
+            f,
+            then=f"{f.base}/notation#projet-{project_id}",
+            notice="conflit",
+            again=lambda refused: self._sheet(request, f, **refused),
+            failed=f"conflict-{project_id}",
+            form=form,
+        )
