@@ -13,12 +13,12 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate as _Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from domain.errors import AlreadyExists, ConcurrentChange, Invalid, NotFound
+from domain.errors import AlreadyExists, ConcurrentChange, Conflict, DomainError, Invalid, NotFound
 from domain.organisation import Organisation
 from domain.values import Meta
 from forum.access import PLATFORM, Actor, require_admin, require_role
 from forum.database import Database
-from forum.eventstore import CommandRecord, ForumPostgresFactory, TenantRecorder
+from forum.eventstore import CommandRecord, ForumPostgresFactory, PriorCommand, TenantRecorder
 from forum.tenancy import store_of
 
 A = TypeVar("A", bound=_Aggregate)
@@ -26,6 +26,9 @@ Clock = Callable[[], datetime]
 Decision = tuple[Sequence[_Aggregate], Any]
 
 _COMMAND_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+# Seconds a command waits for a database connection before it is answered "unavailable" (503): while
+# PostgreSQL is down the pool has none to lend; once it is back, a checked connection is lent at once.
+CONNECTION_WAIT = 5
 
 
 def system_clock() -> datetime:
@@ -55,6 +58,7 @@ class ForumApplication(Application[UUID]):
                 "POSTGRES_POOL_SIZE": str(pool_size),
                 "POSTGRES_MAX_OVERFLOW": "0",
                 "POSTGRES_LOCK_TIMEOUT": "10",
+                "POSTGRES_CONNECT_TIMEOUT": str(CONNECTION_WAIT),
                 "CREATE_TABLE": "n",
                 "MAPPER_TOPIC": "forum.eventstore:MsgspecMapper",
                 "APPLICATION_RECORDER_TOPIC": "forum.eventstore:TenantRecorder",
@@ -80,12 +84,17 @@ class ForumApplication(Application[UUID]):
         name: str,
         decide: Callable[[Meta], Decision],
         correlation_id: str | None = None,
+        target: str | None = None,
     ) -> Any:
         """Carry out a command in ``store``'s history: exactly once per (actor, command id).
 
         ``decide`` loads what it needs, calls domain commands (which raise to refuse) and
         returns the aggregates to save and a result. The events and the command's record are
-        written in one transaction; the same command id sent again returns the first result.
+        written in one transaction; the same command sent again with its id returns the first result.
+
+        The command is its name and its target in ``store``: ``target`` when the caller names it, else the
+        aggregates it changes that existed before it (not the ones it creates, whose ids are new each time).
+        The id sent again with another name or target is refused (``command_id_reused``), recording nothing.
         """
         if not _COMMAND_ID.match(command_id):
             raise Invalid(
@@ -95,9 +104,11 @@ class ForumApplication(Application[UUID]):
             )
         with store_of(store):
             with self.store.reading():  # the look-up and the loads share one read transaction
-                prior = self.store.select_command_result(actor.person_id, command_id)
+                prior = self.store.select_command(actor.person_id, command_id)
                 if prior is not None:
-                    return msgspec.json.decode(prior)
+                    _check_same_command(prior, name, target)
+                    if target is not None or prior.target is None:
+                        return msgspec.json.decode(prior.result)
                 meta = Meta(
                     actor=actor.person_id,
                     role=role,
@@ -107,16 +118,31 @@ class ForumApplication(Application[UUID]):
                     command_id=command_id,
                     correlation_id=correlation_id or command_id,
                 )
-                aggregates, result = decide(meta)
+                try:
+                    aggregates, result = decide(meta)
+                except DomainError:
+                    # The first command, sent again, may no longer be decided (the call it opened is open): answer
+                    # it. It may also have been recorded by another request since the look-up (read committed).
+                    prior = prior or self.store.select_command(actor.person_id, command_id)
+                    if prior is None:
+                        raise
+                    _check_same_command(prior, name, target)
+                    return msgspec.json.decode(prior.result)
+                fingerprint = target if target is not None else _changed_aggregates(aggregates)
+                if prior is not None:  # the same name, with a target known only once decided
+                    _check_same_command(prior, name, fingerprint)
+                    return msgspec.json.decode(prior.result)
             encoded = msgspec.json.encode(result)
             creating = any(a.version == len(a.pending_events) for a in aggregates if a.pending_events)
+            record = CommandRecord(actor.person_id, command_id, name, encoded, target=fingerprint)
             try:
-                self.save(*aggregates, command=CommandRecord(actor.person_id, command_id, name, encoded))
+                self.save(*aggregates, command=record)
             except IntegrityError as error:
-                if "commands_pkey" in str(error):
-                    prior = self.store.select_command_result(actor.person_id, command_id)
+                if "commands_pkey" in str(error):  # the same id, recorded meanwhile by another request
+                    prior = self.store.select_command(actor.person_id, command_id)
                     if prior is not None:
-                        return msgspec.json.decode(prior)
+                        _check_same_command(prior, name, fingerprint)
+                        return msgspec.json.decode(prior.result)
                 if creating:
                     raise AlreadyExists("Cela existe déjà.", rule="already_exists") from error
                 raise ConcurrentChange(
@@ -171,6 +197,24 @@ class ForumApplication(Application[UUID]):
 
         return self.execute(
             actor=actor, role=role, store=slug, command_id=command_id, name="rename_organisation", decide=decide
+        )
+
+
+def _changed_aggregates(aggregates: Sequence[_Aggregate]) -> str:
+    """The target of a command that names none: the aggregates it changes that existed before it."""
+    changed = sorted({str(a.id) for a in aggregates if a.pending_events and a.version > len(a.pending_events)})
+    return "aggregates:" + ",".join(changed)
+
+
+def _check_same_command(prior: PriorCommand, name: str, target: str | None) -> None:
+    """Refuses a command id already used for another command (a row recorded before targets has none)."""
+    same_target = target is None or prior.target is None or prior.target == target
+    if prior.name != name or not same_target:
+        raise Conflict(
+            "Cet identifiant de commande a déjà servi pour une autre action : "
+            "envoyez cette action avec un nouvel identifiant.",
+            field="command_id",
+            rule="command_id_reused",
         )
 
 

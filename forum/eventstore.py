@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from eventsourcing.persistence import InterfaceError, Mapper, OperationalError, ProgrammingError, StoredEvent
+from eventsourcing.postgres import ConnectionPool, PostgresApplicationRecorder, PostgresFactory
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
@@ -38,12 +39,32 @@ class MsgspecMapper(Mapper[UUID]):
 
 @dataclass(frozen=True)
 class CommandRecord:
-    """A command carried out, recorded in the same transaction as its events."""
+    """A command carried out, recorded in the same transaction as its events.
+
+    ``target`` names what the command was aimed at, so that its id cannot be reused for another command.
+    """
 
     actor: str
     command_id: str
     name: str
     result: bytes
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class PriorCommand:
+    """A command already carried out under an id: its name, its target (none for rows recorded before targets
+    were), and its result."""
+
+    name: str
+    target: str | None
+    result: bytes
+
+
+# A save is retried once when its connection failed (a server restart): the pool hands a checked connection the
+# second time. A save that did commit before its answer was lost is then refused by the command's key, and the
+# application answers the first result.
+SAVE_ATTEMPTS = 2
 
 
 class TenantRecorder(PostgresApplicationRecorder):
@@ -51,28 +72,54 @@ class TenantRecorder(PostgresApplicationRecorder):
 
     The organisation is set with ``set_config(..., is_local=true)`` inside the very transaction
     that writes or reads, so row-level security sees it and it cannot leak to another request.
+    A command's events and its record are saved by one statement, ``store.save_command`` (migration 0004).
     """
 
     set_store = SQL("SELECT set_config('forum.organisation', %s, true)")
 
     def __init__(self, datastore: Any, *, events_table_name: str = "forum_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        self.insert_command_statement = SQL(
-            "INSERT INTO {schema}.commands (actor, command_id, name, result) VALUES (%s, %s, %s, %s)"
-        ).format(schema=Identifier(self.datastore.schema))
+        schema = Identifier(self.datastore.schema)
+        self.save_statement = SQL(
+            "SELECT s.notification_id FROM {schema}.save_command(%s, %s, %s, %s, %s, %s,"
+            " %s::{schema}.{event_type}[], %s) AS s(notification_id)"
+        ).format(schema=schema, event_type=Identifier(self.stored_event_type_name))
         self.select_command_statement = SQL(
-            "SELECT result FROM {schema}.commands WHERE actor = %s AND command_id = %s"
-        ).format(schema=Identifier(self.datastore.schema))
+            "SELECT name, target, result FROM {schema}.commands WHERE actor = %s AND command_id = %s"
+        ).format(schema=schema)
 
-    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        curs.execute(self.set_store, (current_store(),), prepare=True)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Saves the events and the command's record in one statement, outside any pipeline: however many events,
+        the server has received them all before it takes the table lock."""
         command: CommandRecord | None = kwargs.get("command")
-        if command is not None:
-            curs.execute(
-                self.insert_command_statement,
-                (command.actor, command.command_id, command.name, command.result),
-                prepare=True,
-            )
+        if not stored_events and command is None:
+            return []
+        events = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        params = (
+            current_store(),
+            command.actor if command else None,
+            command.command_id if command else None,
+            command.name if command else None,
+            command.target if command else None,
+            command.result if command else None,
+            events,
+            int(self.datastore.lock_timeout * 1000) or 10_000,
+        )
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            try:
+                with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                    if not conn.autocommit:  # pragma: no cover - the pool's connections are autocommit
+                        raise ProgrammingError("a save must be its own transaction")
+                    curs.execute(self.save_statement, params, prepare=True)
+                    return [row["notification_id"] for row in curs.fetchall()]
+            except (OperationalError, InterfaceError):
+                if attempt == SAVE_ATTEMPTS:
+                    raise
+                time.sleep(0.2)
+        return None  # pragma: no cover - the loop returns or raises
 
     def select_events(
         self,
@@ -106,9 +153,15 @@ class TenantRecorder(PostgresApplicationRecorder):
             for row in rows
         ]
 
-    def select_command_result(self, actor: str, command_id: str) -> bytes | None:
+    def select_command(self, actor: str, command_id: str) -> PriorCommand | None:
         rows = self._fetch(self.select_command_statement, [actor, command_id])
-        return bytes(rows[0]["result"]) if rows else None
+        if not rows:
+            return None
+        return PriorCommand(name=rows[0]["name"], target=rows[0]["target"], result=bytes(rows[0]["result"]))
+
+    def select_command_result(self, actor: str, command_id: str) -> bytes | None:
+        prior = self.select_command(actor, command_id)
+        return prior.result if prior else None
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -150,17 +203,41 @@ class _SharedRead:
 _reading: ContextVar[_SharedRead | None] = ContextVar("forum_shared_read", default=None)
 
 
+# How the write side's pool behaves when PostgreSQL goes away and comes back.
+STATEMENT_TIMEOUT = "60s"  # no statement of a request runs longer; a save of any size takes well under it
+IDLE_IN_TRANSACTION_TIMEOUT = "5s"  # a client that stops mid-transaction releases what it holds
+RECONNECT_TIMEOUT = 10.0  # a slot whose reconnection failed this long is dropped and re-grown on demand
+
+
 class ForumPostgresFactory(PostgresFactory):
-    """The library's factory, whose pooled connections act as the non-owner application role."""
+    """The library's factory, whose pool checks each connection before lending it, acts as the non-owner
+    application role, bounds how long a statement or an idle transaction may hold what it locked, and heals
+    after a server restart without restarting the service."""
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
-        pool = self.datastore.pool
-        configure: Callable[[Any], None] | None = pool._configure  # no public hook in psycopg_pool
+        datastore = self.datastore
+        library_pool = datastore.pool  # built closed (open=False): replaced before anything uses it
+        configure = datastore.after_connect_func()
+        kwargs = library_pool.kwargs if isinstance(library_pool.kwargs, dict) else {}
 
-        def act_as_application_role(conn: Any) -> None:
-            if configure is not None:
-                configure(conn)
+        def configure_connection(conn: Any) -> None:
+            configure(conn)  # autocommit, as the library expects
             conn.execute(SQL("SET ROLE {}").format(Identifier(APP_ROLE)))
+            conn.execute(SQL("SET statement_timeout = {}").format(STATEMENT_TIMEOUT))
+            conn.execute(SQL("SET idle_in_transaction_session_timeout = {}").format(IDLE_IN_TRANSACTION_TIMEOUT))
 
-        pool._configure = act_as_application_role
+        datastore.pool = ConnectionPool(
+            connection_class=library_pool.connection_class,
+            kwargs={**kwargs, "connect_timeout": max(1, int(library_pool.timeout))},
+            min_size=library_pool.min_size,
+            max_size=library_pool.max_size,
+            open=False,
+            configure=configure_connection,
+            check=ConnectionPool.check_connection,  # a connection a restart closed is replaced, not lent
+            timeout=library_pool.timeout,  # how long a request waits for a connection before 503
+            max_waiting=library_pool.max_waiting,
+            max_lifetime=library_pool.max_lifetime,
+            reconnect_timeout=RECONNECT_TIMEOUT,
+            get_password_func=library_pool.get_password_func,
+        )
