@@ -24,6 +24,8 @@ import msgspec
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import OpenAPI
 
+from web.limits import MAX_DIGITS
+
 PROBLEM = "application/problem+json"
 PUBLIC: dict[str, Any] = {"public": True}  # ``opt=PUBLIC`` on a route handler: it answers without anybody signed in
 PUBLIC_PREFIXES = ("/api/v1/public/", "/health")
@@ -113,33 +115,93 @@ def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, An
     return schema
 
 
+# msgspec's constraints (``Meta(ge=0)``…) as JSON Schema keywords, for the ones Litestar leaves out.
+CONSTRAINTS = {
+    "ge": "minimum",
+    "le": "maximum",
+    "gt": "exclusiveMinimum",
+    "lt": "exclusiveMaximum",
+    "multiple_of": "multipleOf",
+    "pattern": "pattern",
+}
+LENGTHS = {
+    "string": ("minLength", "maxLength"),
+    "array": ("minItems", "maxItems"),
+    "object": ("minProperties", "maxProperties"),
+}
+
+
+KINDS = {
+    msgspec.inspect.IntType: "integer",
+    msgspec.inspect.FloatType: "number",
+    msgspec.inspect.StrType: "string",
+    msgspec.inspect.ListType: "array",
+    msgspec.inspect.SetType: "array",
+    msgspec.inspect.FrozenSetType: "array",
+    msgspec.inspect.DictType: "object",
+}
+
+
+def _constrain(schema: dict[str, Any], info: Any) -> None:
+    kind = KINDS.get(type(info))
+    if kind is None or schema.get("type") != kind:
+        return
+    for attribute, keyword in CONSTRAINTS.items():
+        value = getattr(info, attribute, None)
+        if value is not None:
+            schema.setdefault(keyword, value)
+    if kind in LENGTHS:
+        for attribute, keyword in zip(("min_length", "max_length"), LENGTHS[kind], strict=True):
+            value = getattr(info, attribute, None)
+            if value is not None:
+                schema.setdefault(keyword, value)
+
+
 def _close(schema: Any, info: Any, components: dict[str, Any], seen: set[int]) -> None:
     if not isinstance(schema, dict):
         return
     schema = _resolve(schema, components)
+    while isinstance(info, msgspec.inspect.Metadata):  # Annotated[…, Meta(…)]
+        info = info.type
+    if isinstance(info, msgspec.inspect.UnionType):
+        alternatives = schema.get("oneOf", []) + schema.get("anyOf", []) or [schema]
+        for member in info.types:
+            if not isinstance(getattr(member, "type", member), msgspec.inspect.NoneType):
+                for alternative in alternatives:
+                    _close(alternative, member, components, seen)
+        return
+    _constrain(schema, info)
     if isinstance(info, msgspec.inspect.StructType):
-        if id(schema) in seen:
-            return
-        seen.add(id(schema))
-        if info.forbid_unknown_fields:
-            schema["additionalProperties"] = False
-        properties = schema.get("properties", {})
-        for struct_field in info.fields:
-            _close(properties.get(struct_field.encode_name), struct_field.type, components, seen)
+        if id(schema) not in seen:
+            seen.add(id(schema))
+            _close_struct(schema, info, components, seen)
     elif isinstance(info, (msgspec.inspect.ListType, msgspec.inspect.SetType, msgspec.inspect.FrozenSetType)):
         _close(schema.get("items"), info.item_type, components, seen)
     elif isinstance(info, msgspec.inspect.DictType):
+        if isinstance(info.key_type, msgspec.inspect.UUIDType):
+            schema.setdefault("propertyNames", {"format": "uuid"})
         _close(schema.get("additionalProperties"), info.value_type, components, seen)
     elif isinstance(info, msgspec.inspect.DecimalType):
-        description = schema.get("description")
-        schema.clear()
-        schema["anyOf"] = [{"type": "number"}, {"type": "string", "pattern": DECIMAL_STRING}]
-        if description:
-            schema["description"] = description
-    elif isinstance(info, msgspec.inspect.UnionType):
-        for alternative in schema.get("oneOf", []) + schema.get("anyOf", []):
-            for member in info.types:
-                _close(alternative, member, components, seen)
+        _decimal(schema)
+
+
+def _decimal(schema: dict[str, Any]) -> None:
+    """msgspec decodes a decimal from a JSON number or a decimal string."""
+    description = schema.get("description")
+    schema.clear()
+    schema["anyOf"] = [{"type": "number"}, {"type": "string", "pattern": DECIMAL_STRING}]
+    if description:
+        schema["description"] = description
+
+
+def _close_struct(schema: dict[str, Any], info: Any, components: dict[str, Any], seen: set[int]) -> None:
+    if schema.get("type", "object") != "object":
+        return
+    if info.forbid_unknown_fields:
+        schema["additionalProperties"] = False
+    properties = schema.get("properties", {})
+    for struct_field in info.fields:
+        _close(properties.get(struct_field.encode_name), struct_field.type, components, seen)
 
 
 def storable_parameter(parameter: dict[str, Any]) -> None:
@@ -147,9 +209,27 @@ def storable_parameter(parameter: dict[str, Any]) -> None:
     if parameter.get("in") not in ("path", "query"):
         return
     schema = parameter.get("schema", {})
-    for candidate in [schema, *schema.get("oneOf", []), *schema.get("anyOf", [])]:
+    candidates = [schema, *schema.get("oneOf", []), *schema.get("anyOf", [])]
+    candidates += [c["items"] for c in list(candidates) if isinstance(c.get("items"), dict)]  # ?type=a&type=b
+    for candidate in candidates:
         if candidate.get("type") == "string" and not {"pattern", "format", "enum", "const"} & candidate.keys():
             candidate["pattern"] = STORABLE_TEXT
+        elif candidate.get("type") == "integer":  # web.limits refuses more digits than a bigint holds
+            candidate.setdefault("maximum", 10**MAX_DIGITS - 1)
+            candidate.setdefault("minimum", -(10**MAX_DIGITS - 1))
+
+
+def tuples_as_prefix_items(node: Any) -> None:
+    """Litestar writes a tuple's items as a list (OpenAPI 3.0's way); OpenAPI 3.1 says ``prefixItems``."""
+    if isinstance(node, dict):
+        if isinstance(node.get("items"), list):
+            items = node.pop("items")
+            node.update(prefixItems=items, minItems=len(items), maxItems=len(items))
+        for value in node.values():
+            tuples_as_prefix_items(value)
+    elif isinstance(node, list):
+        for value in node:
+            tuples_as_prefix_items(value)
 
 
 def body_annotation(handler: Any) -> Any:
@@ -194,6 +274,7 @@ def apply_contract(schema: dict[str, Any], handlers: dict[str, Any]) -> dict[str
             if annotation is not None and body is not None:
                 with contextlib.suppress(TypeError, ValueError):  # a type msgspec cannot describe stays open
                     closed_bodies(body, annotation, components)
+    tuples_as_prefix_items(schema)
     return schema
 
 
