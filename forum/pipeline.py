@@ -92,6 +92,10 @@ class Scope(Generic[T, L]):
     def store(self, target: T) -> str:
         raise NotImplementedError
 
+    def admit(self, actor: Actor, target: T, roles: Sequence[str]) -> None:
+        """Refuse, before anything is read, one who may never act on such a target (no role there, another
+        organisation's); the default admits everyone and leaves it to ``authorise``."""
+
     def load(self, app: ForumApplication, target: T) -> L:
         raise NotImplementedError
 
@@ -147,6 +151,7 @@ def run(app: ForumApplication, actor: Actor, command: Command[R], target: Any) -
     command id already carried out)."""
     handler = handler_of(type(command))
     scope = handler.scope
+    scope.admit(actor, target, handler.roles)
 
     def decide(meta: Meta) -> Decision:
         loaded = scope.load(app, target)
