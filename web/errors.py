@@ -6,6 +6,9 @@ import logging
 import uuid
 from typing import Any
 
+import asyncpg
+import psycopg
+from eventsourcing import persistence
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.response import Template
@@ -24,6 +27,7 @@ TITLES = {
     422: "Saisie à corriger",
     429: "Trop de tentatives",
     500: "Erreur inattendue",
+    503: "Service momentanément indisponible",
 }
 
 
@@ -115,9 +119,76 @@ def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
     )
 
 
+# -- the database unreachable: 503 with Retry-After, never a traceback -------------------------------------------
+
+RETRY_AFTER_SECONDS = 5
+# What the drivers raise while PostgreSQL is down, restarting or refusing connections: psycopg and its pool (a
+# pool timeout is an OperationalError), the same wrapped by eventsourcing, asyncpg on the read side.
+OUTAGES: tuple[type[BaseException], ...] = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.ConnectionFailureError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.InterfaceError,
+)
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the database cannot be reached right now. A bare ``OSError``
+    counts only when a database driver raised it (asyncpg connecting to a server that is down)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OUTAGES):
+            return True
+        if isinstance(current, OSError) and _raised_by_a_driver(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _raised_by_a_driver(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith(("asyncpg", "psycopg")):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if not is_database_outage(exc):
+        return unexpected_error(request, exc)
+    request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex[:12]
+    log.warning(
+        "database unavailable: %s: %s",
+        type(exc).__name__,
+        str(exc).splitlines()[0] if str(exc) else "",
+        extra={"request_id": request_id, "path": request.url.path},
+    )
+    response = problem(
+        request,
+        503,
+        "Le service est momentanément indisponible : la base de données ne répond pas. "
+        f"Réessayez dans quelques secondes. Référence : {request_id}.",
+        rule="database_unavailable",
+        request_id=request_id,
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 HANDLERS: dict[Any, Any] = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,
-    Exception: unexpected_error,
+    Exception: database_unavailable,  # a database outage is a 503; anything else stays an unexpected 500
 }
