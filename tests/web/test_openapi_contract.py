@@ -128,3 +128,12 @@ def test_the_parameter_pattern_refuses_exactly_what_the_domain_refuses(schema: d
         assert bool(pattern.match(chr(code))) == storable, hex(code)
     slug = next(p for p in schema["paths"]["/api/v1/organisations/{slug}"]["get"]["parameters"] if p["name"] == "slug")
     assert slug["schema"]["pattern"] == STORABLE_TEXT
+
+
+def test_a_method_the_resource_does_not_support_is_answered_405_with_its_allow_header(
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    response = client.delete("/api/v1/organisations")
+    assert response.status_code == 405
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert {"GET", "POST"} <= {m.strip() for m in response.headers["allow"].split(",")}
