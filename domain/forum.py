@@ -1,4 +1,13 @@
-"""The forum or prize edition: participants, nominations, coaching, pitches, the jury, votes and the palmarès."""
+"""The forum or prize edition: the ``Forum`` aggregate and its events (participants, nominations, coaching, pitches,
+the jury, votes and the palmarès).
+
+Its values and refusals live in modules named for their concept, re-exported here so that ``domain.forum`` still
+answers every name it always did: ``domain.nominations`` (participation, the nominated project), ``domain.coaching``,
+``domain.stage`` (the running order), ``domain.jury`` (rules, recusal, ranking, the jury's refusals),
+``domain.votes`` and ``domain.palmares`` (prizes, awards, the palmarès' assembly). The aggregate and its nested event
+classes stay here: their topics (``domain.forum:Forum.ScoreRecorded``) are stored with every event. Events encode
+their values by field name, never by class path (``domain.codec``), so the values' move changes no stored byte.
+"""
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
@@ -11,20 +20,157 @@ import msgspec
 from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate
-from domain.errors import AlreadyExists, Conflict, Forbidden, Invalid, NotFound
+from domain.coaching import CoachingSlot, NotACoach, NotAssignedCoach, coaching_rota
+from domain.errors import AlreadyExists, Conflict, Invalid
 from domain.jury import (
+    OWN_ORGANISATION,
+    ConflictOfInterest,
+    DeliberationClosed,
+    DeliberationNotOpen,
+    DepartsFromRanking,
     JuryRules,
+    MissingCriterion,
+    NotAJuror,
+    NotTied,
+    OwnOrganisationRecusal,
     Ranking,
+    RankingOutdated,
+    RulesLocked,
+    RulesNotSet,
+    ScoreOutOfScale,
     ScoreSheet,
     TieBreak,
     TieDecision,
+    UnknownCriterion,
     VoteCount,
     check_key,
     check_rules,
     count_ballots,
     rank,
+    recusal,
 )
-from domain.values import DAY_SECONDS, Meta, check_bounded, check_choice, check_moment, check_slug, check_text
+from domain.nominations import (
+    AlreadyNominated,
+    InvitationAnswered,
+    NominationsClosed,
+    NotInvited,
+    NotNominated,
+    NotParticipant,
+    NotSelectedLocally,
+    ProjectSnapshot,
+    QuotaExceeded,
+    TeamMember,
+    UnknownCategory,
+    WithdrawalTooLate,
+    check_snapshot,
+)
+from domain.palmares import (
+    Award,
+    BudgetExceeded,
+    LaureatesMissing,
+    Nominee,
+    Palmares,
+    PalmaresAlreadyPublished,
+    PalmaresEntry,
+    PalmaresNotDeliberated,
+    PalmaresPrize,
+    Prize,
+    PrizeAwarded,
+    PrizeDecidedByVote,
+    PrizeKind,
+    TooManyLaureates,
+    UnknownPrize,
+    assemble_palmares,
+)
+from domain.stage import (
+    NotInRunningOrder,
+    PitchAlreadyRecorded,
+    PitchesStarted,
+    PitchSlot,
+    SlotOverlaps,
+    overlap,
+    running_order,
+)
+from domain.values import Meta, check_choice, check_slug, check_text
+from domain.votes import (
+    AlreadyVoted,
+    NotInElectorate,
+    OwnOrganisationVote,
+    TieUnresolved,
+    VoteClosed,
+    VoteNotCounted,
+    VoteNotOpen,
+    VoteNotOrganised,
+    Voter,
+    VoteStarted,
+    VoteStillOpen,
+)
+
+__all__ = [  # the aggregate, and every name importers of ``domain.forum`` used before the values moved out
+    "PARIS",
+    "AlreadyNominated",
+    "AlreadyVoted",
+    "Award",
+    "BudgetExceeded",
+    "CoachingSlot",
+    "ConflictOfInterest",
+    "DeliberationClosed",
+    "DeliberationNotOpen",
+    "DepartsFromRanking",
+    "Forum",
+    "ForumKind",
+    "InvitationAnswered",
+    "LaureatesMissing",
+    "MissingCriterion",
+    "NominationsClosed",
+    "NotACoach",
+    "NotAJuror",
+    "NotAssignedCoach",
+    "NotInElectorate",
+    "NotInRunningOrder",
+    "NotInvited",
+    "NotNominated",
+    "NotParticipant",
+    "NotSelectedLocally",
+    "NotTied",
+    "OwnOrganisationRecusal",
+    "OwnOrganisationVote",
+    "Palmares",
+    "PalmaresAlreadyPublished",
+    "PalmaresEntry",
+    "PalmaresNotDeliberated",
+    "PalmaresPrize",
+    "PitchAlreadyRecorded",
+    "PitchSlot",
+    "PitchesStarted",
+    "Prize",
+    "PrizeAwarded",
+    "PrizeDecidedByVote",
+    "PrizeKind",
+    "ProjectSnapshot",
+    "QuotaExceeded",
+    "RankingOutdated",
+    "RulesLocked",
+    "RulesNotSet",
+    "ScoreOutOfScale",
+    "SlotOverlaps",
+    "TeamMember",
+    "TieUnresolved",
+    "TooManyLaureates",
+    "UnknownCategory",
+    "UnknownCriterion",
+    "UnknownPrize",
+    "VoteClosed",
+    "VoteNotCounted",
+    "VoteNotOpen",
+    "VoteNotOrganised",
+    "VoteStarted",
+    "VoteStillOpen",
+    "Voter",
+    "WithdrawalTooLate",
+    "coaching_rota",
+    "running_order",
+]
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -41,337 +187,9 @@ def _euros(cents: int) -> str:
     return f"{cents // 100:,}".replace(",", " ") + (f",{cents % 100:02d}" if cents % 100 else "") + " €"
 
 
-# ---------------------------------------------------------------------------------------------------------------------
-# Value objects
-
-
 class ForumKind(StrEnum):
     FORUM = "forum"  # a joint day: coaching, pitches, a jury
     PRIZE = "prize"  # a prize edition: finalists, a national jury, perhaps a vote
-
-
-class PrizeKind(StrEnum):
-    MAIN = "main"  # decided by the jury, checked against the ranking
-    CATEGORY = "category"  # the same, among the projects of one category
-    SPECIAL = "special"  # decided by the jury freely (coup de cœur…)
-    VOTE = "vote"  # decided by the count of a vote
-
-
-class TeamMember(msgspec.Struct, frozen=True):
-    person_id: str
-    role: str = ""
-
-
-class ProjectSnapshot(msgspec.Struct, frozen=True):
-    """A project as it stood when its organisation nominated it (the forum keeps this copy)."""
-
-    project_id: UUID
-    organisation: str
-    title: str
-    summary: str = ""
-    category: str | None = None
-    team: tuple[TeamMember, ...] = ()
-
-
-class Prize(msgspec.Struct, frozen=True):
-    """A prize of the edition; ``amount_cents`` is per laureate, in euro cents.
-
-    ``ranked`` prizes list their laureates first, second… in the order designated; the others
-    list them by category, organisation and nomination order.
-    """
-
-    key: str
-    label: str
-    kind: str
-    laureates: int = 1
-    category: str | None = None
-    amount_cents: int | None = None
-    ranked: bool = False
-
-
-class PitchSlot(msgspec.Struct, frozen=True):
-    project_id: UUID
-    starts_at: datetime
-    pitch_seconds: int
-    questions_seconds: int
-
-    @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(seconds=self.pitch_seconds + self.questions_seconds)
-
-
-class CoachingSlot(msgspec.Struct, frozen=True):
-    project_id: UUID
-    coach_id: str
-    starts_at: datetime
-    ends_at: datetime
-
-
-class Voter(msgspec.Struct, frozen=True):
-    person_id: str
-    organisation: str
-
-
-class Award(msgspec.Struct, frozen=True):
-    project_id: UUID
-    amount_cents: int | None = None
-
-
-class PalmaresEntry(msgspec.Struct, frozen=True):
-    project_id: UUID
-    organisation: str
-    title: str
-    summary: str
-    category: str | None
-    amount_cents: int | None = None
-    rank: int | None = None
-    votes: int | None = None
-
-
-class PalmaresPrize(msgspec.Struct, frozen=True):
-    key: str
-    label: str
-    kind: str
-    category: str | None
-    laureates: tuple[PalmaresEntry, ...]
-
-
-class Palmares(msgspec.Struct, frozen=True):
-    """What is proclaimed: every prize with its laureates, then every finalist (all projects nominated)."""
-
-    title: str
-    host: str
-    kind: str
-    prizes: tuple[PalmaresPrize, ...]
-    finalists: tuple[PalmaresEntry, ...]
-
-    def prize(self, key: str) -> PalmaresPrize:
-        return next(p for p in self.prizes if p.key == key)
-
-
-def running_order(
-    project_ids: Sequence[UUID],
-    *,
-    starts_at: datetime,
-    pitch_seconds: int,
-    questions_seconds: int,
-    changeover_seconds: int = 0,
-) -> tuple[PitchSlot, ...]:
-    """Back-to-back pitch slots in the given order (pitch, then questions, then the changeover)."""
-    check_moment(starts_at, "starts_at")
-    for field, seconds in (
-        ("pitch_seconds", pitch_seconds),
-        ("questions_seconds", questions_seconds),
-        ("changeover_seconds", changeover_seconds),
-    ):
-        check_bounded(seconds, field, -DAY_SECONDS, DAY_SECONDS)  # the forum refuses overlaps and empty slots
-    slots = []
-    at = starts_at
-    for project_id in project_ids:
-        slots.append(PitchSlot(project_id, at, pitch_seconds, questions_seconds))
-        at += timedelta(seconds=pitch_seconds + questions_seconds + changeover_seconds)
-    return tuple(slots)
-
-
-def coaching_rota(
-    project_ids: Sequence[UUID], coach_ids: Sequence[str], *, starts_at: datetime, minutes: int
-) -> tuple[CoachingSlot, ...]:
-    """Teams shared among coaches in turn: team i goes to coach i mod n, in the (i div n)-th slot of ``minutes``."""
-    check_moment(starts_at, "starts_at")
-    check_bounded(minutes, "minutes", 1, DAY_SECONDS // 60)
-    slots = []
-    for i, project_id in enumerate(project_ids):
-        start = starts_at + timedelta(minutes=minutes * (i // len(coach_ids)))
-        slots.append(CoachingSlot(project_id, coach_ids[i % len(coach_ids)], start, start + timedelta(minutes=minutes)))
-    return tuple(slots)
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# Refusals
-
-
-class NotParticipant(Conflict):
-    rule = "not_participant"
-
-
-class NotInvited(Conflict):
-    rule = "not_invited"
-
-
-class InvitationAnswered(Conflict):
-    rule = "invitation_answered"
-
-
-class NotSelectedLocally(Conflict):
-    rule = "not_selected_locally"
-
-
-class QuotaExceeded(Conflict):
-    rule = "quota_exceeded"
-
-
-class AlreadyNominated(AlreadyExists):
-    rule = "already_nominated"
-
-
-class NominationsClosed(Conflict):
-    rule = "nominations_closed"
-
-
-class NotNominated(NotFound):
-    rule = "not_nominated"
-
-
-class WithdrawalTooLate(Conflict):
-    rule = "withdrawal_too_late"
-
-
-class UnknownCategory(Invalid):
-    rule = "unknown_category"
-
-
-class NotACoach(NotFound):
-    rule = "not_a_coach"
-
-
-class NotAssignedCoach(Forbidden):
-    rule = "not_assigned_coach"
-
-
-class SlotOverlaps(Conflict):
-    rule = "slot_overlaps"
-
-
-class PitchesStarted(Conflict):
-    rule = "pitches_started"
-
-
-class NotInRunningOrder(Conflict):
-    rule = "not_in_running_order"
-
-
-class PitchAlreadyRecorded(AlreadyExists):
-    rule = "pitch_already_recorded"
-
-
-class NotAJuror(Forbidden):
-    rule = "not_a_juror"
-
-
-class RulesNotSet(Conflict):
-    rule = "rules_not_set"
-
-
-class RulesLocked(Conflict):
-    rule = "rules_locked"
-
-
-class ConflictOfInterest(Conflict):
-    rule = "conflict_of_interest"
-
-
-class ScoreOutOfScale(Invalid):
-    rule = "score_out_of_scale"
-
-
-class MissingCriterion(Invalid):
-    rule = "missing_criterion"
-
-
-class UnknownCriterion(Invalid):
-    rule = "unknown_criterion"
-
-
-class DeliberationClosed(Conflict):
-    rule = "deliberation_closed"
-
-
-class DeliberationNotOpen(Conflict):
-    rule = "deliberation_not_open"
-
-
-class RankingOutdated(Conflict):
-    rule = "ranking_outdated"
-
-
-class NotTied(Conflict):
-    rule = "not_tied"
-
-
-class DepartsFromRanking(Conflict):
-    rule = "departs_from_ranking"
-
-
-class UnknownPrize(NotFound):
-    rule = "unknown_prize"
-
-
-class PrizeAwarded(Conflict):
-    rule = "prize_awarded"
-
-
-class TooManyLaureates(Invalid):
-    rule = "too_many_laureates"
-
-
-class LaureatesMissing(Conflict):
-    rule = "laureates_missing"
-
-
-class BudgetExceeded(Conflict):
-    rule = "budget_exceeded"
-
-
-class PrizeDecidedByVote(Conflict):
-    rule = "prize_decided_by_vote"
-
-
-class VoteNotOrganised(Conflict):
-    rule = "vote_not_organised"
-
-
-class VoteStarted(Conflict):
-    rule = "vote_started"
-
-
-class NotInElectorate(Forbidden):
-    rule = "not_in_electorate"
-
-
-class AlreadyVoted(Conflict):
-    rule = "already_voted"
-
-
-class VoteNotOpen(Conflict):
-    rule = "vote_not_open"
-
-
-class VoteClosed(Conflict):
-    rule = "vote_closed"
-
-
-class VoteStillOpen(Conflict):
-    rule = "vote_still_open"
-
-
-class OwnOrganisationVote(Conflict):
-    rule = "own_organisation_vote"
-
-
-class TieUnresolved(Conflict):
-    rule = "tie_unresolved"
-
-
-class VoteNotCounted(Conflict):
-    rule = "vote_not_counted"
-
-
-class PalmaresNotDeliberated(Conflict):
-    rule = "palmares_not_deliberated"
-
-
-class PalmaresAlreadyPublished(Conflict):
-    rule = "palmares_published"
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -658,7 +476,7 @@ class Forum(Aggregate):
 
     def nominate(self, *, project: ProjectSnapshot, selected_locally: bool, meta: Meta) -> None:
         """Record an organisation's nomination, keeping the project as it stands now."""
-        project = _check_snapshot(project)
+        project = check_snapshot(project)
         if project.category is not None and self.categories:
             self._check_category(project.category)
         self._require_not_published()
@@ -742,7 +560,7 @@ class Forum(Aggregate):
             if (
                 other.coach_id == coach_id
                 and other.project_id != project_id
-                and _overlap(starts_at, ends_at, other.starts_at, other.ends_at)
+                and overlap(starts_at, ends_at, other.starts_at, other.ends_at)
             ):
                 raise SlotOverlaps(
                     f"Ce coach accompagne déjà une autre équipe de {_paris(other.starts_at)} "
@@ -906,7 +724,7 @@ class Forum(Aggregate):
         organisation = self._juror(juror_id)
         project = self._active(project_id)
         self._require_deliberation_not_closed()
-        if project.organisation == organisation:
+        if recusal(organisation, project.organisation, conflict_declared=False) == OWN_ORGANISATION:
             raise ConflictOfInterest(
                 f"Ce juré est déjà récusé d'office pour les projets de son organisation (« {organisation} »).",
                 field="project_id",
@@ -930,12 +748,14 @@ class Forum(Aggregate):
         comment = check_text(comment, "comment", max_length=4000, required=False)
         organisation = self._juror(juror_id)
         project = self._active(project_id)
-        if project.organisation == organisation:
-            raise ConflictOfInterest(
+        declared = (juror_id, project_id) in self.conflicts
+        recused = recusal(organisation, project.organisation, conflict_declared=declared)
+        if recused == OWN_ORGANISATION:
+            raise OwnOrganisationRecusal(
                 f"Un juré ne note jamais un projet de sa propre organisation (« {organisation} »).",
                 field="project_id",
             )
-        if (juror_id, project_id) in self.conflicts:
+        if recused is not None:
             raise ConflictOfInterest(
                 "Ce juré a déclaré un conflit d'intérêts sur ce projet : il ne peut plus le noter "
                 f"(« {self.conflicts[(juror_id, project_id)]} »).",
@@ -1334,47 +1154,23 @@ class Forum(Aggregate):
 
     def draft_palmares(self) -> Palmares:
         """The palmarès as it stands (secret until published: the read side shows only the published one)."""
-        prizes = []
-        for prize in self.prizes.values():
-            votes: dict[UUID, int] = {}
-            if prize.kind == PrizeKind.VOTE:
-                vote = self.votes.get(prize.key)
-                awards = vote.awards if vote is not None else ()
-                if vote is not None and vote.count is not None:
-                    votes = {t.project_id: t.votes for t in vote.count.tallies}
-            else:
-                designation = self.designations.get(prize.key)
-                awards = designation.awards if designation is not None else ()
-            if not prize.ranked:
-                awards = tuple(sorted(awards, key=lambda a: self._listing_key(a.project_id)))
-            entries = tuple(
-                msgspec.structs.replace(
-                    self._entry(award.project_id),
-                    amount_cents=award.amount_cents,
-                    rank=i if prize.ranked else None,
-                    votes=votes.get(award.project_id),
-                )
-                for i, award in enumerate(awards, start=1)
-            )
-            prizes.append(PalmaresPrize(prize.key, prize.label, prize.kind, prize.category, entries))
-        finalists = tuple(
-            self._entry(p.project_id)
-            for p in sorted(self.active_nominations(), key=lambda p: self._listing_key(p.project_id))
+        return assemble_palmares(
+            title=self.title,
+            host=self.host,
+            kind=self.kind,
+            categories=self.categories,
+            nominees={p: Nominee(n.project, n.sequence, n.withdrawn) for p, n in self.nominations.items()},
+            prizes=self.prizes.values(),
+            designated={key: d.awards for key, d in self.designations.items()},
+            voted={key: v.awards for key, v in self.votes.items()},
+            tallies={
+                key: {t.project_id: t.votes for t in v.count.tallies}
+                for key, v in self.votes.items()
+                if v.count is not None
+            },
         )
-        return Palmares(self.title, self.host, self.kind, tuple(prizes), finalists)
 
     # -- helpers -----------------------------------------------------------------------------------------------------
-
-    def _listing_key(self, project_id: UUID) -> tuple[int, str, int]:
-        """Unranked lists read by category (declared order), then organisation, then nomination order."""
-        nomination = self.nominations[project_id]
-        category = nomination.project.category
-        index = self.categories.index(category) if category in self.categories else len(self.categories)
-        return (index, nomination.project.organisation, nomination.sequence)
-
-    def _entry(self, project_id: UUID) -> PalmaresEntry:
-        p = self.nominations[project_id].project
-        return PalmaresEntry(p.project_id, p.organisation, p.title, p.summary, p.category)
 
     def _titles(self, project_ids: Iterable[UUID]) -> str:
         return ", ".join(f"« {self.nominations[p].project.title} »" for p in project_ids) or "aucun projet"
@@ -1497,17 +1293,6 @@ def _check_categories(categories: Sequence[str]) -> tuple[str, ...]:
     return labels
 
 
-def _check_snapshot(project: ProjectSnapshot) -> ProjectSnapshot:
-    check_slug(project.organisation, field="organisation")
-    for member in project.team:
-        check_text(member.person_id, "team", max_length=100)
-    return msgspec.structs.replace(
-        project,
-        title=check_text(project.title, "title", max_length=300),
-        summary=check_text(project.summary, "summary", max_length=4000, required=False),
-    )
-
-
 def _awards(prize: Prize, chosen: Sequence[UUID], amounts: Mapping[UUID, int]) -> tuple[Award, ...]:
     """Each laureate's amount: the one given for it, else the prize's amount per laureate."""
     for project_id, amount in amounts.items():
@@ -1520,7 +1305,3 @@ def _awards(prize: Prize, chosen: Sequence[UUID], amounts: Mapping[UUID, int]) -
         if amount < 0:
             raise Invalid("Un montant ne peut être négatif.", field="amounts", rule="negative_amount")
     return tuple(Award(p, amounts.get(p, prize.amount_cents)) for p in chosen)
-
-
-def _overlap(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
-    return a_start < b_end and b_start < a_end

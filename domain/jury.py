@@ -1,4 +1,5 @@
-"""The jury's arithmetic: weighted scores, per-juror normalisation, ranking with declared tie-breaks, vote counts."""
+"""The jury: its rules, who may score what (``recusal``), the arithmetic (weighted scores, per-juror normalisation,
+ranking with declared tie-breaks, vote counts), and the refusals of scoring and deliberating."""
 
 import hashlib
 import re
@@ -11,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.errors import Invalid
+from domain.errors import Conflict, Forbidden, Invalid
 from domain.values import check_text
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -218,12 +219,19 @@ def sheet_fits(sheet: ScoreSheet, rules: JuryRules) -> str | None:
     return None
 
 
+OWN_ORGANISATION = "own_organisation"  # a juror never scores a project of their own organisation: recused ex officio
+DECLARED_CONFLICT = "conflict"  # a conflict of interest the juror declared on the project
+
+
 def recusal(juror_organisation: str, project_organisation: str, *, conflict_declared: bool) -> str | None:
     """Why a juror may not score a project, or None: ``"own_organisation"`` first (a juror never scores a project of
-    their own organisation), then ``"conflict"`` (a conflict of interest they declared)."""
+    their own organisation), then ``"conflict"`` (a conflict of interest they declared).
+
+    The one statement of the rule: the aggregate refuses a score with it (``Forum.record_score``), the replay lists
+    recusals with it (``forum.replay``), the read models mark jurors' sheets with it (``projections.jury``)."""
     if juror_organisation == project_organisation:
-        return "own_organisation"
-    return "conflict" if conflict_declared else None
+        return OWN_ORGANISATION
+    return DECLARED_CONFLICT if conflict_declared else None
 
 
 def weighted_score(scores: Mapping[str, int], criteria: Sequence[Criterion]) -> Fraction:
@@ -490,3 +498,63 @@ def count_ballots(
         unresolved=unresolved,
         tie_decision=tie_decision,
     )
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Refusals of the jury
+
+
+class NotAJuror(Forbidden):
+    rule = "not_a_juror"
+
+
+class RulesNotSet(Conflict):
+    rule = "rules_not_set"
+
+
+class RulesLocked(Conflict):
+    rule = "rules_locked"
+
+
+class ConflictOfInterest(Conflict):
+    """A score from a juror who declared a conflict of interest on the project."""
+
+    rule = "conflict_of_interest"
+
+
+class OwnOrganisationRecusal(ConflictOfInterest):
+    """A score from a juror for a project of their own organisation (recused ex officio, nothing declared)."""
+
+    rule = "own_organisation"
+
+
+class ScoreOutOfScale(Invalid):
+    rule = "score_out_of_scale"
+
+
+class MissingCriterion(Invalid):
+    rule = "missing_criterion"
+
+
+class UnknownCriterion(Invalid):
+    rule = "unknown_criterion"
+
+
+class DeliberationClosed(Conflict):
+    rule = "deliberation_closed"
+
+
+class DeliberationNotOpen(Conflict):
+    rule = "deliberation_not_open"
+
+
+class RankingOutdated(Conflict):
+    rule = "ranking_outdated"
+
+
+class NotTied(Conflict):
+    rule = "not_tied"
+
+
+class DepartsFromRanking(Conflict):
+    rule = "departs_from_ranking"

@@ -31,6 +31,7 @@ from domain.forum import (
     NotParticipant,
     NotSelectedLocally,
     NotTied,
+    OwnOrganisationRecusal,
     OwnOrganisationVote,
     PalmaresAlreadyPublished,
     PalmaresNotDeliberated,
@@ -404,12 +405,14 @@ def test_a_juror_never_scores_a_project_of_their_own_organisation() -> None:
     forum = given_forum()
     error = refused(
         forum,
-        ConflictOfInterest,
+        OwnOrganisationRecusal,
         lambda: forum.record_score(
             juror_id=NORD_JUROR, project_id=NORD_A.project_id, scores=good(), meta=meta(at(28, 15))
         ),
     )
     assert "nord" in error.message
+    # its own rule, not a declared conflict's (though still a kind of conflict of interest)
+    assert (error.rule, error.field, isinstance(error, ConflictOfInterest)) == ("own_organisation", "project_id", True)
 
 
 def test_a_juror_who_declared_a_conflict_is_recused_their_earlier_scores_excluded_and_quorum_recomputed() -> None:

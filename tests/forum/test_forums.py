@@ -524,7 +524,7 @@ def test_a_juror_scores_and_revises_and_a_retry_with_the_same_command_id_records
 def test_a_score_from_a_recused_juror_is_refused(world: World) -> None:
     jury_world(world)
     # recused by the rule: a Nord juror never scores a Nord project
-    refused(world, DomainError, "conflict_of_interest", lambda: score(world, "nord", "nord-1"))
+    refused(world, DomainError, "own_organisation", lambda: score(world, "nord", "nord-1"))
     # recused by declaration
     world.run(
         sends(DeclareConflict),

@@ -361,7 +361,7 @@ def test_every_bad_input_is_refused_with_its_rule_and_nothing_is_recorded(
     # a score outside the scale, naming the criterion
     unchanged(score(api, cast.juror_nord, cast, "oise-1", usagers=6), 422, "score_out_of_scale", "scores.usagers")
     # a score from a recused juror (their own département's project)
-    unchanged(score(api, cast.juror_nord, cast, "nord-1"), 409, "conflict_of_interest", "project_id")
+    unchanged(score(api, cast.juror_nord, cast, "nord-1"), 409, "own_organisation", "project_id")
     # a score that is not a number is a validation error naming the field
     response = score(api, cast.juror_nord, cast, "oise-1", usagers="cinq")
     assert response.status_code == 400 and "scores" in response.json()["detail"]
