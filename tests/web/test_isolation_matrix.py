@@ -208,6 +208,8 @@ SPEC: dict[tuple[str, str], Case] = {
     ("POST", "/invitation/{secret}"): Case(
         public(404), params=lambda w: {"secret": "inconnu"}, body=lambda w: {"password": PASSWORD, "confirm": PASSWORD}
     ),
+    ("GET", "/deblocage/{secret}"): Case(public(404), params=lambda w: {"secret": "inconnu"}),
+    ("POST", "/deblocage/{secret}"): Case(public(404), params=lambda w: {"secret": "inconnu"}),
     ("GET", "/reinitialisation/{secret}"): Case(public(404), params=lambda w: {"secret": "inconnu"}),
     ("POST", "/reinitialisation/{secret}"): Case(
         public(404), params=lambda w: {"secret": "inconnu"}, body=lambda w: {"password": PASSWORD, "confirm": PASSWORD}
