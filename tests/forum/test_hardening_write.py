@@ -9,16 +9,15 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.domain import Aggregate, event
 
 from domain.errors import Conflict
 from domain.organisation import Organisation
 from domain.values import Meta
-from forum import calls
 from forum.access import Actor
 from forum.application import Decision, ForumApplication
 from forum.database import Database
-from tests.conftest import Clock, command_id
-from tests.forum.test_calls import CLOSES, DURING, NORD_ORGANISER, OPENS
+from tests.conftest import command_id
 
 
 def rows(db: Database, sql: str, *params: Any) -> list[tuple[Any, ...]]:
@@ -30,50 +29,83 @@ def count(db: Database, table: str) -> int:
     return int(rows(db, f"SELECT count(*) FROM {table}")[0][0])
 
 
-def draft(app: ForumApplication, cmd: str, title: str = "Appel à idées 2019") -> UUID:
-    result = calls.draft_call(
-        app, NORD_ORGANISER, cmd, organisation="nord", title=title, opens_at=OPENS, closes_at=CLOSES
-    )
+class Ledger(Aggregate):
+    """A test aggregate of one store: it may be closed once."""
+
+    class Started(Aggregate.Created):
+        title: str
+
+    @event(Started)
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.closed = False
+
+    class Closed(Aggregate.Event):
+        pass
+
+    def close(self) -> None:
+        if self.closed:
+            raise Conflict("Déjà fermé.", rule="already_closed")
+        self._closed()
+
+    @event(Closed)
+    def _closed(self) -> None:
+        self.closed = True
+
+
+def start_ledger(app: ForumApplication, admin: Actor, title: str) -> UUID:
+    def decide(meta: Meta) -> Decision:
+        ledger = Ledger(title=title)
+        return [ledger], {"id": str(ledger.id)}
+
+    result = app.execute(actor=admin, role="admin", store="nord", command_id=command_id(), name="start", decide=decide)
     return UUID(result["id"])
+
+
+def close_ledger(app: ForumApplication, admin: Actor, cmd: str, ledger_id: UUID) -> Any:
+    def decide(meta: Meta) -> Decision:
+        ledger = app.load(Ledger, ledger_id, "nord")
+        ledger.close()
+        return [ledger], {"id": str(ledger_id), "closed": ledger.closed}
+
+    return app.execute(actor=admin, role="admin", store="nord", command_id=cmd, name="close", decide=decide)
 
 
 # -- a command id is one command -------------------------------------------------------------------------------------
 
 
 def test_a_command_id_reused_for_another_command_is_refused_and_records_nothing(
-    app: ForumApplication, clock: Clock, db: Database
+    app: ForumApplication, admin: Actor, db: Database
 ) -> None:
-    # given a call drafted with a command id
+    # given an organisation registered with a command id
     reused = command_id()
-    call_id = draft(app, reused)
-    clock.set(DURING)
+    app.register_organisation(admin, reused, slug="nord", name="Nord", kind="departement")
     events_before, commands_before = count(db, "store.forum_events"), count(db, "store.commands")
-    # when the same id is sent to open it (another command)
+    # when the same id is sent to rename it (another command)
     with pytest.raises(Conflict) as refused:
-        calls.open_call(app, NORD_ORGANISER, reused, organisation="nord", call_id=call_id)
-    # then it is refused, naming the field, and nothing was recorded: the call is still a draft
+        app.rename_organisation(admin, reused, slug="nord", name="Département du Nord")
+    # then it is refused, naming the field, and nothing was recorded: the organisation keeps its name
     assert (refused.value.rule, refused.value.field) == ("command_id_reused", "command_id")
     assert (count(db, "store.forum_events"), count(db, "store.commands")) == (events_before, commands_before)
-    assert (
-        calls.open_call(app, NORD_ORGANISER, command_id(), organisation="nord", call_id=call_id)["status"] == "opened"
-    )
+    assert app.load(Organisation, Organisation.id_for("nord"), "nord").name == "Nord"
 
 
 def test_a_command_id_reused_for_the_same_command_on_another_target_is_refused(
-    app: ForumApplication, clock: Clock, db: Database
+    app: ForumApplication, admin: Actor, db: Database
 ) -> None:
-    first, second = draft(app, command_id(), "Appel A"), draft(app, command_id(), "Appel B")
-    clock.set(DURING)
+    app.register_organisation(admin, command_id(), slug="nord", name="Nord", kind="departement")
+    first, second = start_ledger(app, admin, "A"), start_ledger(app, admin, "B")
     reused = command_id()
-    assert calls.open_call(app, NORD_ORGANISER, reused, organisation="nord", call_id=first)["status"] == "opened"
-    # the same command sent again answers its first result...
-    assert calls.open_call(app, NORD_ORGANISER, reused, organisation="nord", call_id=first)["id"] == str(first)
-    # ...but on another call it is another command
+    assert close_ledger(app, admin, reused, first) == {"id": str(first), "closed": True}
+    # the same command sent again answers its first result (the ledger, closed, would refuse to close again)...
+    assert close_ledger(app, admin, reused, first) == {"id": str(first), "closed": True}
+    # ...but on another ledger it is another command
     with pytest.raises(Conflict) as refused:
-        calls.open_call(app, NORD_ORGANISER, reused, organisation="nord", call_id=second)
+        close_ledger(app, admin, reused, second)
     assert refused.value.rule == "command_id_reused"
-    opened = rows(db, "SELECT count(*) FROM store.forum_events WHERE topic LIKE %s", "%IdeaCall.Opened")
-    assert opened == [(1,)]
+    closed = rows(db, "SELECT count(*) FROM store.forum_events WHERE topic LIKE %s", "%Ledger.Closed")
+    assert closed == [(1,)]
+    assert not app.load(Ledger, second, "nord").closed
 
 
 def test_a_target_named_by_the_caller_is_compared_before_deciding(app: ForumApplication, admin: Actor) -> None:
@@ -125,25 +157,25 @@ def test_a_command_recorded_before_targets_were_is_still_answered_by_its_first_r
 
 
 def test_the_same_command_sent_by_many_clients_at_once_always_answers_the_first_result(
-    app: ForumApplication, clock: Clock, db: Database
+    app: ForumApplication, admin: Actor, db: Database
 ) -> None:
-    # eight clients, each sending the same open command with the same id at the same moment, ten times over
-    clock.set(DURING)
+    # eight clients, each sending the same command with the same id at the same moment, ten times over
+    app.register_organisation(admin, command_id(), slug="nord", name="Nord", kind="departement")
     for _round in range(10):
-        call_id = draft(app, command_id())
+        ledger_id = start_ledger(app, admin, f"Registre {_round}")
         shared = command_id()
         start = threading.Barrier(8)
         answers: list[Any] = []
 
         def send(
-            call_id: UUID = call_id,
+            ledger_id: UUID = ledger_id,
             shared: str = shared,
             start: threading.Barrier = start,
             answers: list[Any] = answers,
         ) -> None:
             start.wait()
             try:
-                answers.append(calls.open_call(app, NORD_ORGANISER, shared, organisation="nord", call_id=call_id))
+                answers.append(close_ledger(app, admin, shared, ledger_id))
             except Exception as error:  # every answer is compared below
                 answers.append(error)
 
@@ -152,11 +184,10 @@ def test_the_same_command_sent_by_many_clients_at_once_always_answers_the_first_
             thread.start()
         for thread in threads:
             thread.join()
-        assert [a for a in answers if not isinstance(a, dict)] == []
-        assert len({answer["status"] for answer in answers}) == 1
+        assert answers == [{"id": str(ledger_id), "closed": True}] * 8
         assert rows(db, "SELECT count(*) FROM store.commands WHERE command_id = %s", shared) == [(1,)]
-    opened = rows(db, "SELECT count(*) FROM store.forum_events WHERE topic LIKE %s", "%IdeaCall.Opened")
-    assert opened == [(10,)]
+    closed = rows(db, "SELECT count(*) FROM store.forum_events WHERE topic LIKE %s", "%Ledger.Closed")
+    assert closed == [(10,)]
 
 
 # -- a large save ------------------------------------------------------------------------------------------------------
