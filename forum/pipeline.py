@@ -146,6 +146,12 @@ def handler_of(command: type[C]) -> Handler[Any, Any, C, Any]:
         raise LookupError(f"no handler registered for {command.__name__}") from None
 
 
+def target_key(target: Any) -> str:
+    """How a command's target is recorded with it, so that its id sent again for another target is refused."""
+    encoded = msgspec.json.encode(target).decode() if isinstance(target, msgspec.Struct) else repr(target)
+    return f"{type(target).__name__}:{encoded}"
+
+
 def run(app: ForumApplication, actor: Actor, command: Command[R], target: Any) -> R:
     """Carry out ``command`` on ``target`` as ``actor``; returns its handler's typed result (the first one, for a
     command id already carried out)."""
@@ -171,6 +177,7 @@ def run(app: ForumApplication, actor: Actor, command: Command[R], target: Any) -
                 command_id=command.command_id,
                 name=handler.name,
                 decide=decide,
+                target=target_key(target),
             )
         except (ConcurrentChange, AlreadyExists) as error:
             raced = isinstance(error, ConcurrentChange) or isinstance(error.__cause__, IntegrityError)
