@@ -172,3 +172,32 @@ def check_choice(value: str, field: str, choices: tuple[str, ...] | list[str]) -
             rule="unknown_value",
         )
     return value
+
+
+_EUROS = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]*))?$")
+
+
+def parse_euros(text: str, field: str, *, default: int | None = None) -> int:
+    """An amount typed in euros (« 1 500 », « 1500,50 », « 12 € ») as cents; blank is ``default`` (else refused).
+
+    Refused with ``Invalid`` naming ``field``: words, infinities, NaN and exponents (``1e400``), a negative amount,
+    more than two decimals, more cents than an integer every JSON reader holds exactly."""
+    typed = re.sub(r"[\s\u00a0\u202f€]", "", text or "").replace(",", ".")
+    if not typed:
+        if default is not None:
+            return default
+        raise Invalid("Indiquez un montant en euros.", field=field, rule="required")
+    match = _EUROS.match(typed)
+    if match is None:
+        raise Invalid("Indiquez un montant en euros (par exemple 1500 ou 1500,50).", field=field, rule="invalid_amount")
+    sign, units, decimals = match.groups()
+    if sign:
+        raise Invalid("Un montant ne peut être négatif.", field=field, rule="negative_amount")
+    if decimals and len(decimals) > 2:
+        raise Invalid("Un montant s'exprime au centime près (deux décimales).", field=field, rule="too_precise")
+    if len(units.lstrip("0")) > 16:
+        raise Invalid("Ce montant est trop grand.", field=field, rule="out_of_range")
+    cents = int(units) * 100 + int((decimals or "").ljust(2, "0"))
+    if cents > LARGEST_NUMBER:
+        raise Invalid("Ce montant est trop grand.", field=field, rule="out_of_range")
+    return cents

@@ -16,12 +16,28 @@ from typing import Any, NamedTuple
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from domain.forum import Forum
 from domain.values import Role
-from forum import after_forum as af
 from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
 from forum.demo_forum import scenario_time
+from forum.pipeline import Command, run
+from forum.portfolio import OrganisationRef
+from forum.practices import AdoptionRef, DeclareInterest, FigureIn, PublishNewPractice, ReportAdoption, SheetIn
+from forum.pre_incubation import (
+    AddMilestone,
+    ChangeCommitments,
+    ChangeStage,
+    CompleteMilestone,
+    ExtendDeadline,
+    NoteProgress,
+    PreIncubationRef,
+    RaiseVigilance,
+    RecordOutcome,
+    StartPreIncubation,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 FORUM_2019 = "forum-interdepartemental-2019.json"
@@ -35,10 +51,11 @@ class Laureate(NamedTuple):
 
 @dataclass(frozen=True)
 class Step:
-    """One command of a laureate's story: on ``day``, ``command`` (an ``after_forum`` function) with ``fields``."""
+    """One command of a laureate's story: on ``day``, ``command`` (a ``forum.pre_incubation`` command) with
+    ``fields``."""
 
     day: str
-    command: Callable[..., Any]
+    command: type[Command[Any]]
     fields: dict[str, Any]
 
 
@@ -48,11 +65,9 @@ def _d(day: str) -> date:
 
 def _m(due: str, title: str, done: str | None = None, *, planned: str = "2019-12-09") -> list[Step]:
     """A milestone planned on ``planned`` for ``due`` (and reached on ``done``)."""
-    steps = [Step(planned, af.add_milestone, {"title": title, "due": _d(due)})]
+    steps = [Step(planned, AddMilestone, {"title": title, "due": _d(due)})]
     return (
-        steps
-        if done is None
-        else [*steps, Step(done, af.complete_milestone, {"title": title, "completed_on": _d(done)})]
+        steps if done is None else [*steps, Step(done, CompleteMilestone, {"title": title, "completed_on": _d(done)})]
     )
 
 
@@ -61,68 +76,68 @@ def _m(due: str, title: str, done: str | None = None, *, planned: str = "2019-12
 STORIES: dict[int, list[Step]] = {
     1: [  # Nord: the right interlocutor in the social field — transferred
         *_m("2019-12-20", "Cartographie des interlocuteurs de l'action sociale", "2019-12-18"),
-        Step("2020-01-06", af.change_stage, {"stage": "prototypage", "reason": "Cartographie validée"}),
+        Step("2020-01-06", ChangeStage, {"stage": "prototypage", "reason": "Cartographie validée"}),
         *_m("2020-02-14", "Annuaire en ligne testé par 20 usagers", "2020-02-10"),
-        Step("2020-02-17", af.change_stage, {"stage": "acceleration", "reason": "Tests concluants"}),
-        Step("2020-03-02", af.record_outcome, {"outcome": "transfere", "owner": "Direction de l'action sociale"}),
+        Step("2020-02-17", ChangeStage, {"stage": "acceleration", "reason": "Tests concluants"}),
+        Step("2020-03-02", RecordOutcome, {"outcome": "transfere", "owner": "Direction de l'action sociale"}),
     ],
     4: [  # Oise: school canteens' communication with families — deployed, then shared as a practice
         *_m("2019-12-20", "Menus publiés chaque semaine pour les familles", "2019-12-19"),
-        Step("2020-01-06", af.change_stage, {"stage": "prototypage", "reason": "Premiers menus en ligne"}),
+        Step("2020-01-06", ChangeStage, {"stage": "prototypage", "reason": "Premiers menus en ligne"}),
         *_m("2020-01-31", "Inscription au repas la veille dans 5 collèges", "2020-01-30"),
         *_m("2020-02-28", "Pesée des restes dans les collèges pilotes", "2020-02-27"),
-        Step("2020-02-03", af.change_stage, {"stage": "acceleration", "reason": "Cinq collèges pilotes"}),
-        Step("2020-03-02", af.record_outcome, {"outcome": "deploye"}),
+        Step("2020-02-03", ChangeStage, {"stage": "acceleration", "reason": "Cinq collèges pilotes"}),
+        Step("2020-03-02", RecordOutcome, {"outcome": "deploye"}),
     ],
     7: [  # Pas-de-Calais: an immediate first answer at the front desk — suspended, its bearer gone
         *_m("2020-01-15", "Parcours d'accueil observé dans 3 maisons du département", "2020-01-14"),
-        Step("2020-01-20", af.change_stage, {"stage": "prototypage", "reason": "Parcours observés"}),
+        Step("2020-01-20", ChangeStage, {"stage": "prototypage", "reason": "Parcours observés"}),
         Step(
             "2020-02-10",
-            af.raise_vigilance,
+            RaiseVigilance,
             {
                 "text": "La porteuse du projet a quitté ses fonctions : il faut un successeur ayant des compétences "
                 "en accessibilité numérique."
             },
         ),
         *_m("2020-02-28", "Prototype du service numérique d'accueil"),
-        Step("2020-03-17", af.change_stage, {"stage": "en_suspens", "reason": "Confinement : accueils fermés"}),
-        Step("2020-03-20", af.extend_deadline, {"deadline": _d("2020-06-30"), "reason": "Crise sanitaire"}),
+        Step("2020-03-17", ChangeStage, {"stage": "en_suspens", "reason": "Confinement : accueils fermés"}),
+        Step("2020-03-20", ExtendDeadline, {"deadline": _d("2020-06-30"), "reason": "Crise sanitaire"}),
     ],
     9: [  # Pas-de-Calais: occupation of the public domain — stopped
         *_m("2020-01-10", "Recensement des demandes d'occupation du domaine public", "2020-01-09"),
-        Step("2020-02-03", af.note_progress, {"text": "Une démarche nationale en ligne couvre déjà le besoin."}),
-        Step("2020-02-10", af.record_outcome, {"outcome": "arrete", "reason": "Une solution nationale existe."}),
+        Step("2020-02-03", NoteProgress, {"text": "Une démarche nationale en ligne couvre déjà le besoin."}),
+        Step("2020-02-10", RecordOutcome, {"outcome": "arrete", "reason": "Une solution nationale existe."}),
     ],
     10: [  # Somme: the "album de vie" of children in care — transferred
         *_m("2019-12-20", "Modèle d'album de vie partagé avec les assistants familiaux", "2019-12-20"),
-        Step("2020-01-13", af.change_stage, {"stage": "prototypage", "reason": "Modèle adopté"}),
+        Step("2020-01-13", ChangeStage, {"stage": "prototypage", "reason": "Modèle adopté"}),
         *_m("2020-02-21", "Conservation numérique sécurisée des albums", "2020-02-20"),
         Step(
             "2020-03-02",
-            af.record_outcome,
+            RecordOutcome,
             {"outcome": "transfere", "owner": "Direction de l'enfance et de la famille"},
         ),
     ],
     12: [  # Somme: 48 canteens become school restaurants — still in prototypage, late
         *_m("2020-01-17", "Réseau des chefs de cuisine des 48 collèges", "2020-01-16"),
-        Step("2020-01-20", af.change_stage, {"stage": "prototypage", "reason": "Réseau constitué"}),
+        Step("2020-01-20", ChangeStage, {"stage": "prototypage", "reason": "Réseau constitué"}),
         *_m("2020-02-28", "Carte commune de saison dans 10 restaurants scolaires"),
         Step(
             "2020-02-24",
-            af.change_commitments,
+            ChangeCommitments,
             {"hours_per_week": Decimal("10.5"), "budget_cents": 1_200_000, "reason": "Achat de matériel de cuisine"},
         ),
     ],
     13: [  # Val-d'Oise: school toilets — deployed
         *_m("2020-01-10", "Diagnostic des sanitaires de 10 collèges", "2020-01-10"),
-        Step("2020-01-13", af.change_stage, {"stage": "prototypage", "reason": "Diagnostic posé"}),
+        Step("2020-01-13", ChangeStage, {"stage": "prototypage", "reason": "Diagnostic posé"}),
         *_m("2020-02-14", "Rénovation pilote dans 2 collèges", "2020-02-28"),
-        Step("2020-03-02", af.record_outcome, {"outcome": "deploye"}),
+        Step("2020-03-02", RecordOutcome, {"outcome": "deploye"}),
     ],
     14: [  # Val-d'Oise: childcare for job seekers — still exploring
         *_m("2020-01-31", "Enquête auprès de 200 familles en recherche d'emploi"),
-        Step("2020-02-03", af.note_progress, {"text": "Partenariat en discussion avec Pôle emploi."}),
+        Step("2020-02-03", NoteProgress, {"text": "Partenariat en discussion avec Pôle emploi."}),
     ],
 }
 
@@ -203,25 +218,26 @@ def load_after_forum_demo(
         for laureate in winners:
             number = numbers.get(laureate.project_id)
             org, pid = laureate.organisation, laureate.project_id
-            where: dict[str, Any] = {"organisation": org, "project_id": pid}
+            where = PreIncubationRef(org, pid)
             at("2019-12-02")
-            af.start_pre_incubation(
-                app, actor(org), f"{prefix}.start.{pid}", **where, reason="laureat", forum_id=forum_id,
+            start = StartPreIncubation(
+                command_id=f"{prefix}.start.{pid}", project_id=pid, reason="laureat", forum_id=forum_id,
                 forum_organisation=host, started_on=_d("2019-12-02"), sponsor="directeur général des services",
                 hours_per_week=Decimal(7), budget_cents=500_000, partner=partner,
             )  # fmt: skip
+            run(app, actor(org), start, OrganisationRef(org))
             started += 1
             milestones: dict[str, int] = {}
             story = sorted(enumerate(STORIES.get(number or 0, [])), key=lambda item: item[1].day)
             for i, step in story:
                 at(step.day)
                 fields = dict(step.fields)
-                if step.command is af.complete_milestone:
+                if step.command is CompleteMilestone:
                     fields["number"] = milestones[fields.pop("title")]
-                result = step.command(app, actor(org), f"{prefix}.{pid}.{i}", **where, **fields)
-                if step.command is af.add_milestone:
-                    milestones[fields["title"]] = result["number"]
-                outcomes += step.command is af.record_outcome
+                result = run(app, actor(org), step.command(command_id=f"{prefix}.{pid}.{i}", **fields), where)
+                if step.command is AddMilestone:
+                    milestones[fields["title"]] = result.number
+                outcomes += step.command is RecordOutcome
 
         practice_id = _share_canteens(app, actor, prefix, forum_id, winners, numbers, at)
     return {
@@ -248,10 +264,11 @@ def _share_canteens(  # noqa: PLR0917 — the story's context, handed down from 
     practice_id = uuid5(NAMESPACE_URL, f"forum:demo:practice:{forum_id}:cantines")
     publisher = canteens.organisation
     at("2020-03-16")
-    af.share_practice(
-        app, actor(publisher), f"{prefix}.practice", organisation=publisher, project_id=canteens.project_id,
-        sheet=af.sheet_of(**PRACTICE), practice_id=practice_id,
-    )  # fmt: skip
+    sheet = msgspec.convert(PRACTICE, SheetIn, strict=False)
+    share = PublishNewPractice(
+        command_id=f"{prefix}.practice", project_id=canteens.project_id, sheet=sheet, practice_id=practice_id
+    )
+    run(app, actor(publisher), share, OrganisationRef(publisher))
     takers: list[tuple[str, str, str | None, bool]] = [
         ("2020-04-06", "nord", None, True),
         ("2020-05-11", "somme", None, False),
@@ -259,15 +276,20 @@ def _share_canteens(  # noqa: PLR0917 — the story's context, handed down from 
     ]
     for day, org, source, adopt in takers:
         at(day)
-        af.declare_interest(
-            app, actor(org), f"{prefix}.interest.{org}", organisation=org, practice_id=practice_id,
-            practice_organisation=publisher, adopted_from=source, adopt=adopt,
+        interest = DeclareInterest(
+            command_id=f"{prefix}.interest.{org}", practice_id=practice_id, practice_organisation=publisher,
+            adopted_from=source, adopt=adopt,
             note="Nos collèges connaissent le même gaspillage." if org == "somme" else "",
         )  # fmt: skip
+        run(app, actor(org), interest, OrganisationRef(org))
     at("2020-10-05")
-    af.report_adoption(
-        app, actor("nord"), f"{prefix}.report.nord", organisation="nord", practice_id=practice_id,
-        outcome="reussie", text="Menus publiés et inscription la veille dans 12 collèges ; restes en baisse.",
-        figures=[{"label": "collèges", "value": "12"}, {"label": "restes par repas", "value": "-25", "unit": "%"}],
+    report = ReportAdoption(
+        command_id=f"{prefix}.report.nord", outcome="reussie",
+        text="Menus publiés et inscription la veille dans 12 collèges ; restes en baisse.",
+        figures=msgspec.convert(
+            [{"label": "collèges", "value": "12"}, {"label": "restes par repas", "value": "-25", "unit": "%"}],
+            list[FigureIn], strict=False,
+        ),
     )  # fmt: skip
+    run(app, actor("nord"), report, AdoptionRef("nord", practice_id))
     return practice_id

@@ -3,16 +3,43 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from forum import pipeline
+from forum import forums, pipeline
 from forum.access import Actor
 from forum.application import ForumApplication
+from forum.calls import (
+    AmendCall,
+    CallRef,
+    CancelCall,
+    CloseCall,
+    DraftCall,
+    OpenCall,
+    OrganisationRef,
+    PublishAnnouncement,
+    RecordSelection,
+    UndecidedProjects,
+)
 from forum.forums import ForumRef
 from forum.pipeline import Command
+from forum.projects import (
+    AcceptInvitation,
+    AnswerRef,
+    DecideProject,
+    DeclineInvitation,
+    DraftProject,
+    EditProject,
+    InviteCoAuthor,
+    ProjectRef,
+    SubmissionRef,
+    SubmitProject,
+    WithdrawInvitation,
+    WithdrawProject,
+)
 
 
 def sends(kind: type[Command[Any]]) -> Callable[..., Any]:
@@ -25,3 +52,89 @@ def sends(kind: type[Command[Any]]) -> Callable[..., Any]:
 
     send.__name__ = kind.__name__
     return send
+
+
+def sends_to(
+    kind: type[Command[Any]], ref: type[msgspec.Struct], *, spread: str | None = None, **renames: str
+) -> Callable[..., Any]:
+    """A command on another kind of target (a call, a project …) as a function of ``(app, actor, command_id,
+    **fields)``: the fields named as ``ref``'s build the target (an ``organisation`` not given is the actor's), the
+    others the command (``renames``: an old keyword → the command's field; ``spread``: a keyword whose mapping holds
+    fields), decoded as the API decodes a body; it answers its result as JSON-like builtins."""
+
+    def send(app: ForumApplication, actor: Actor, command_id: str, **fields: Any) -> Any:
+        if spread is not None:
+            fields = {**{k: v for k, v in fields.items() if k != spread}, **fields.get(spread, {})}
+        where = {name: fields.pop(name) for name in ref.__struct_fields__ if name in fields}
+        if "organisation" in ref.__struct_fields__:
+            where.setdefault("organisation", actor.organisation)
+        body = {renames.get(name, name): value for name, value in fields.items()}
+        if unknown := set(body) - set(kind.__struct_fields__):  # as the struct's constructor says it
+            raise TypeError(f"{kind.__name__} has no field {', '.join(sorted(unknown))}")
+        command = msgspec.convert({"command_id": command_id, **msgspec.to_builtins(body)}, kind)
+        result = pipeline.run(app, actor, command, msgspec.convert(msgspec.to_builtins(where), ref))
+        return msgspec.to_builtins(result)
+
+    send.__name__ = kind.__name__
+    return send
+
+
+# The calls' and projects' commands with the keywords the tests have always sent them (``calls.draft_call(app, actor,
+# command_id, organisation=…, …)``): ``from tests.builders import calls``.
+calls = SimpleNamespace(
+    draft_call=sends_to(DraftCall, OrganisationRef, open_now="open"),
+    amend_call=sends_to(AmendCall, CallRef, spread="changes"),
+    open_call=sends_to(OpenCall, CallRef),
+    close_call=sends_to(CloseCall, CallRef),
+    cancel_call=sends_to(CancelCall, CallRef),
+    publish_announcement=sends_to(PublishAnnouncement, CallRef),
+    record_selection=sends_to(RecordSelection, CallRef),
+    draft_project=sends_to(DraftProject, AnswerRef),
+    submit_project=sends_to(SubmitProject, ProjectRef),
+    edit_project=sends_to(EditProject, ProjectRef, spread="changes"),
+    withdraw_project=sends_to(WithdrawProject, ProjectRef),
+    invite_co_author=sends_to(InviteCoAuthor, ProjectRef, person_organisation="organisation"),
+    withdraw_invitation=sends_to(WithdrawInvitation, ProjectRef),
+    accept_invitation=sends_to(AcceptInvitation, ProjectRef),
+    decline_invitation=sends_to(DeclineInvitation, ProjectRef),
+    decide_project=sends_to(DecideProject, SubmissionRef),
+    UndecidedProjects=UndecidedProjects,
+)
+
+
+def sends_to(kind: type[Command[Any]], target: type[msgspec.Struct]) -> Callable[..., Any]:
+    """A command on another kind of target (a pre-incubation, a practice …) as a function of ``(app, actor,
+    command_id, **fields)``: the target's fields (``organisation``, ``project_id`` …) are taken from ``fields`` by
+    name, the rest make the command (converted as a client's JSON would be); answers builtins, like ``sends``."""
+    names = target.__struct_fields__
+
+    def send(app: ForumApplication, actor: Actor, command_id: str, **fields: Any) -> Any:
+        where = target(**{name: fields.pop(name) for name in names})
+        sent = msgspec.convert({"command_id": command_id, **fields}, kind, strict=False)
+        return msgspec.to_builtins(pipeline.run(app, actor, sent, where))
+
+    send.__name__ = kind.__name__
+    return send
+
+
+def carried(kind: type[Command[Any]], through: Callable[..., Any], **renames: str) -> Callable[..., Any]:
+    """Like ``sends``, for a forum command its feature carries out with a next step (``forums.nominate``: the forum's
+    command, then the project's; ``forums.publish``: then the anchor); ``renames``: an old keyword → the field."""
+
+    def send(app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, **fields: Any) -> Any:
+        body = {renames.get(name, name): value for name, value in fields.items()}
+        return msgspec.to_builtins(through(app, actor, kind(command_id=command_id, **body), ForumRef(host, forum_id)))
+
+    send.__name__ = kind.__name__
+    return send
+
+
+nominates = carried(forums.Nominate, forums.nominate, organisation="project_organisation")
+withdraws = carried(forums.WithdrawNomination, forums.withdraw, organisation="project_organisation")
+publishes = carried(forums.PublishPalmares, forums.publish)
+
+
+def plans(app: ForumApplication, actor: Actor, command_id: str, *, host: str, **fields: Any) -> Any:
+    """A forum planned in ``host`` (its target is the host organisation: ``forum.forums.ON_HOST``), as builtins."""
+    planned = forums.PlanForum(command_id=command_id, **fields)
+    return msgspec.to_builtins(pipeline.run(app, actor, planned, host))

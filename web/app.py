@@ -21,13 +21,15 @@ from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forum.bootstrap import Services, auth_pool, projector, reader_pool
-from web.api.after_forum import AdoptionsApi, PortfolioApi, PracticesApi, PreIncubationsApi, PublicPracticesApi
 from web.api.audit import AuditApi, ForumAuditorsApi, keep_anchoring
 from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi, ProjectsApi
 from web.api.forums import ForumsApi
 from web.api.jury import JuryApi
 from web.api.organisations import OrganisationsApi
 from web.api.people import MeApi, MembersApi
+from web.api.portfolio import PortfolioApi
+from web.api.practices import AdoptionsApi, PracticesApi, PublicPracticesApi
+from web.api.pre_incubation import PreIncubationsApi
 from web.api.public import PublicApi
 from web.api.tokens import TokensApi
 from web.auth import EXCEPTION_HANDLERS, authentication_middleware
@@ -35,13 +37,14 @@ from web.errors import HANDLERS
 from web.limits import input_limits_middleware
 from web.openapi import ContractConfig
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
-from web.pages.after_forum import PortfolioPages, PracticePages
 from web.pages.audit import AuditPages
 from web.pages.calls import CallPages, MyPages, ProjectPages
 from web.pages.forums import ForumPages
 from web.pages.home import HomePages
 from web.pages.jury import JuryPages
 from web.pages.palmares import PalmaresPages
+from web.pages.portfolio import PortfolioPages
+from web.pages.practices import PracticePages
 from web.pages.stage import StagePages
 from web.security import secure
 

@@ -18,9 +18,9 @@ from domain.practice import Adoption, OwnPractice, Practice, PracticeNotPublishe
 from domain.pre_incubation import MilestoneAfterDeadline, PreIncubation
 from domain.project import Project
 from domain.values import Meta
-from forum import after_forum as af
 from forum.access import Actor
 from forum.application import Decision, ForumApplication
+from tests import portfolio_builders as af
 from tests.conftest import command_id
 
 FORUM_HOST = "somme"
@@ -214,7 +214,7 @@ def share(app: ForumApplication, organisation: str = "oise", project_id: UUID | 
     project_id = project_id or given_project(app, organisation, "Communication des cantines avec les familles")
     result = af.share_practice(
         app, organiser(organisation), command_id(), organisation=organisation, project_id=project_id,
-        sheet=af.sheet_of(**SHEET),
+        sheet=SHEET,
     )  # fmt: skip
     return UUID(result["practice_id"])
 
@@ -413,7 +413,7 @@ def test_adopting_an_unpublished_practice_or_ones_own_is_refused_and_nothing_rec
     assert not app.exists(Adoption.id_for("nord", practice_id), "nord")
     # from an organisation that never adopted it
     af.publish_practice(
-        app, organiser("oise"), command_id(), organisation="oise", practice_id=practice_id, sheet=af.sheet_of(**SHEET)
+        app, organiser("oise"), command_id(), organisation="oise", practice_id=practice_id, sheet=SHEET
     )
     with pytest.raises(NotFound):
         interest("nord", practice_id, adopted_from="somme")
@@ -444,12 +444,12 @@ def test_only_organisers_publish_and_adopt_and_a_bad_sheet_names_its_field(app: 
     with pytest.raises(Forbidden):
         af.share_practice(
             app, auditor("oise"), command_id(), organisation="oise", project_id=project_id,
-            sheet=af.sheet_of(**SHEET),
+            sheet=SHEET,
         )  # fmt: skip
     with pytest.raises(NotFound):
         af.share_practice(
             app, organiser("somme"), command_id(), organisation="oise", project_id=project_id,
-            sheet=af.sheet_of(**SHEET),
+            sheet=SHEET,
         )  # fmt: skip
     with pytest.raises(Invalid) as bad:
         af.sheet_of(**{**SHEET, "contact_role": "Mme Claire Dupont"})

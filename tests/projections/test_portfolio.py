@@ -12,7 +12,6 @@ from uuid import UUID
 
 import asyncpg
 
-from forum import after_forum as af
 from forum.application import ForumApplication
 from forum.bootstrap import projector_pool, reader_pool
 from forum.database import Database
@@ -23,6 +22,7 @@ from projections.convergence import convergences_for
 from projections.portfolio import Portfolio
 from projections.practices import Practices
 from projections.projector import Projection, Projector
+from tests import portfolio_builders as af
 from tests.conftest import command_id
 from tests.forum.test_after_forum import FORUM, FORUM_HOST, given_palmares, given_project, organiser, start
 

@@ -9,13 +9,13 @@ from uuid import UUID
 
 import asyncpg
 
-from forum import after_forum as af
 from forum.application import ForumApplication
 from forum.bootstrap import projector_pool, reader_pool
 from forum.database import Database
 from projections import practices as views
 from projections.practices import Practices
 from projections.projector import Projector
+from tests import portfolio_builders as af
 from tests.conftest import Clock, command_id
 from tests.forum.test_after_forum import SHEET, given_project, organiser
 
@@ -44,7 +44,7 @@ def share(app: ForumApplication, organisation: str, **changes: Any) -> UUID:
     project_id = given_project(app, organisation, "Un projet", nominate_to=None)
     result = af.share_practice(
         app, organiser(organisation), command_id(), organisation=organisation, project_id=project_id,
-        sheet=af.sheet_of(**{**SHEET, **changes}),
+        sheet={**SHEET, **changes},
     )  # fmt: skip
     return UUID(result["practice_id"])
 
@@ -181,7 +181,7 @@ def test_an_amended_sheet_is_searched_by_its_new_words(app: ForumApplication, db
     story = Story(app, clock)
     af.amend_practice(
         app, organiser("oise"), command_id(), organisation="oise", practice_id=story.canteens,
-        sheet=af.sheet_of(**{**SHEET, "results": "Les familles réservent désormais par téléphone."}),
+        sheet={**SHEET, "results": "Les familles réservent désormais par téléphone."},
     )  # fmt: skip
     assert titles(read(db, lambda pool: views.search_practices(pool, q="telephone"))) == [
         "Menus des cantines partagés avec les familles"

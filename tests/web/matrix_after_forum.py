@@ -18,9 +18,9 @@ from typing import Any
 from domain.forum import Forum
 from domain.pre_incubation import PreIncubation, Stage
 from domain.values import Meta
-from forum import after_forum as af
 from forum.access import SYSTEM
 from forum.application import Decision
+from tests import portfolio_builders as af
 from tests.forum.test_after_forum import SHEET, given_project
 
 
@@ -111,7 +111,7 @@ def after_forum_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint
         if publish:
             result = af.share_practice(
                 app(w), SYSTEM, w.new_id(), organisation=organisation, project_id=project_id,
-                sheet=af.sheet_of(**SHEET),
+                sheet=SHEET,
             )  # fmt: skip
         else:
             result = af.draft_practice(

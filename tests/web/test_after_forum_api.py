@@ -411,3 +411,22 @@ def test_an_organiser_follows_the_board_and_acts_on_a_projects_path(
     assert Browser(api, services, people.oise_agent).post(f"{path}/avancement", {"text": "x"}).status_code == 403
     signin = Browser(api, services, None).get("/portefeuille")
     assert (signin.status_code, signin.headers["location"].split("?")[0]) == (303, "/connexion")
+
+
+def test_a_budget_typed_in_euros_is_refused_beside_its_field_never_a_500(
+    services: Services, api: Api, people: People
+) -> None:
+    won = laureates(services, api, people)
+    oise = Browser(api, services, people.oise)
+    path = f"/portefeuille/oise/{won.oise}"
+    form = {"forum_id": str(FORUM), "started_on": "2019-12-02", "sponsor": "directrice"}
+    # what float() took (1e400 is infinity: a 500), a negative amount, a third decimal, words: refused beside the field
+    for typed in ("1e400", "inf", "nan", "-5", "1,234", "beaucoup", "9" * 30):
+        refused = oise.post(f"{path}/demarrer", {**form, "budget_euros": typed})
+        assert refused.status_code == 422, (typed, refused.status_code)
+        assert 'id="f-budget_cents-error"' in refused.text, typed
+    assert "Démarrer la pré-incubation" in oise.get(path).text  # nothing was started
+    started = oise.post(f"{path}/demarrer", {**form, "budget_euros": "1 500,50"})
+    assert started.status_code == 303, started.text
+    shown = api.get(f"/api/v1/organisations/oise/pre-incubations/{won.oise}", people.oise).json()
+    assert shown["budget_cents"] == 150_050
