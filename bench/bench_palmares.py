@@ -47,14 +47,16 @@ from bench.db import fresh_database
 from bench.harness import Row, Timing, combined, measure, measure_async, ms, paired_ratio, per_second
 from domain.forum import Forum
 from domain.jury import Criterion, JuryRules
-from forum import calls, demo_forum, forums, pipeline
+from forum import demo_forum, forums, pipeline
 from forum.access import Actor
 from forum.application import ForumApplication
 from forum.bootstrap import Services
+from forum.calls import CallRef, DraftCall, OrganisationRef, RecordSelection
 from forum.database import Database
 from forum.demo import scenario
 from forum.forums import ForumRef
 from forum.jury import RecordScore, SetRules
+from forum.projects import DecideProject, DraftProject, SubmissionRef, answering
 from forum.settings import Settings
 
 GOAL_RATIO = 0.5
@@ -354,54 +356,38 @@ def scoring_forum(services: Services) -> ScoringForum:
         projects: dict[str, list[UUID]] = {}
         for org in orgs:
             loader.at(paris("2019-09-10", 9))
-            call = calls.draft_call(
+            run = pipeline.run
+            call = run(
                 app,
                 organisers[org],
-                loader.cid("call", org),
-                organisation=org,
-                title="Appel du banc d'essai",
-                opens_at=paris("2019-09-16"),
-                closes_at=paris("2019-10-18", 23),
-                open_now=True,
+                DraftCall(
+                    command_id=loader.cid("call", org),
+                    title="Appel du banc d'essai",
+                    opens_at=paris("2019-09-16"),
+                    closes_at=paris("2019-10-18", 23),
+                    open=True,
+                ),
+                OrganisationRef(org),
             )
-            call_id = UUID(call["id"])
+            on_call = CallRef(org, UUID(call.id))
             loader.at(paris("2019-09-23", 10))
             ids = []
             for i in range(3):
                 agent = person(f"agent-{org}-{i}", org, "agent")
-                drafted = calls.draft_project(
-                    app,
-                    agent,
-                    loader.cid("project", org, i),
-                    call_organisation=org,
-                    call_id=call_id,
+                answer = DraftProject(
+                    command_id=loader.cid("project", org, i),
                     title=f"Projet {i + 1} du banc d'essai ({org})",
                     problem="Un irritant.",
                     solution="Un essai.",
                     submit=True,
                 )
-                ids.append(UUID(drafted["id"]))
+                ids.append(UUID(run(app, agent, answer, answering(agent, on_call)).id))
             loader.at(paris("2019-10-21", 10))
             for i, project_id in enumerate(ids):
-                calls.decide_project(
-                    app,
-                    organisers[org],
-                    loader.cid("decide", org, i),
-                    call_organisation=org,
-                    call_id=call_id,
-                    organisation=org,
-                    project_id=project_id,
-                    outcome="selected",
-                    reason="Retenu.",
-                )
-            calls.record_selection(
-                app,
-                organisers[org],
-                loader.cid("selection", org),
-                organisation=org,
-                call_id=call_id,
-                projects=[(org, p) for p in ids],
-            )
+                decision = DecideProject(command_id=loader.cid("decide", org, i), outcome="selected", reason="Retenu.")
+                run(app, organisers[org], decision, SubmissionRef(org, on_call.call_id, org, project_id))
+            selection = RecordSelection(command_id=loader.cid("selection", org), projects=[(org, p) for p in ids])
+            run(app, organisers[org], selection, on_call)
             projects[org] = ids
         loader.at(paris("2019-11-04", 10))
         for org, ids in projects.items():

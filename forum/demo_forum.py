@@ -27,14 +27,25 @@ import msgspec
 
 from domain.forum import CoachingSlot, Forum, Prize, Voter, coaching_rota, running_order
 from domain.jury import Criterion, JuryRules, Ranking
-from forum import audit_trail, calls, forums, pipeline
+from forum import audit_trail, forums, pipeline
 from forum.access import SYSTEM, Actor
 from forum.application import Clock, ForumApplication
+from forum.calls import CallRef, DraftCall, OrganisationRef, RecordSelection
 from forum.demo import load_organisations, scenario
 from forum.forums import ForumRef
 from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, RecordScore, SetRules
 from forum.people import People
 from forum.pipeline import Command
+from forum.projects import (
+    AcceptInvitation,
+    DecideProject,
+    DraftProject,
+    InviteCoAuthor,
+    ProjectRef,
+    SubmissionRef,
+    SubmitProject,
+    answering,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 FORUM_2019 = "forum-interdepartemental-2019.json"
@@ -131,74 +142,63 @@ def _local_round(
 ) -> list[UUID]:
     """An organisation's call for ideas: drafted and opened, answered by each entry's team, closed, every entry
     selected and the selection recorded. ``entries``: ``title``, ``category``, ``team`` (authors' actors)."""
-    app = loader.app
+    app, run = loader.app, pipeline.run
     loader.at(paris(opens) - timedelta(days=6))
-    call = calls.draft_call(
+    here = OrganisationRef(organisation)
+    call = run(
         app,
         organiser,
-        loader.cid("call", organisation),
-        organisation=organisation,
-        title=title,
-        opens_at=paris(opens),
-        closes_at=paris(closes, 23, 59),
-        categories=categories,
-        open_now=True,
+        DraftCall(
+            command_id=loader.cid("call", organisation),
+            title=title,
+            opens_at=paris(opens),
+            closes_at=paris(closes, 23, 59),
+            categories=categories,
+            open=True,
+        ),
+        here,
     )
-    call_id = UUID(call["id"])
+    on_call = CallRef(organisation, UUID(call.id))
     project_ids = []
     for i, entry in enumerate(entries):
         loader.at(paris(opens, 10) + timedelta(days=7, minutes=i))
         author, *co_authors = entry["team"]
-        drafted = calls.draft_project(
+        drafted = run(
             app,
             author,
-            loader.cid("project", organisation, i),
-            call_organisation=organisation,
-            call_id=call_id,
-            title=entry["title"],
-            problem=entry["title"],
-            solution="Présentée par l'équipe au jury (donnée de démonstration).",
-            category=entry.get("category"),
+            DraftProject(
+                command_id=loader.cid("project", organisation, i),
+                title=entry["title"],
+                problem=entry["title"],
+                solution="Présentée par l'équipe au jury (donnée de démonstration).",
+                category=entry.get("category"),
+            ),
+            answering(author, on_call),
         )
-        project_id = UUID(drafted["id"])
+        project = ProjectRef(organisation, UUID(drafted.id))
         for j, co_author in enumerate(co_authors):
-            calls.invite_co_author(
-                app,
-                author,
-                loader.cid("invite", organisation, i, j),
-                organisation=organisation,
-                project_id=project_id,
+            invite = InviteCoAuthor(
+                command_id=loader.cid("invite", organisation, i, j),
                 person=co_author.person_id,
-                person_organisation=organisation,
+                organisation=organisation,
             )
-            calls.accept_invitation(
-                app, co_author, loader.cid("join", organisation, i, j), organisation=organisation, project_id=project_id
-            )
-        calls.submit_project(app, author, loader.cid("submit", organisation, i), organisation=organisation,
-                             project_id=project_id)  # fmt: skip
-        project_ids.append(project_id)
+            run(app, author, invite, project)
+            run(app, co_author, AcceptInvitation(command_id=loader.cid("join", organisation, i, j)), project)
+        run(app, author, SubmitProject(command_id=loader.cid("submit", organisation, i)), project)
+        project_ids.append(project.project_id)
     loader.at(decided_at)
     for i, project_id in enumerate(project_ids):
-        calls.decide_project(
-            app,
-            organiser,
-            loader.cid("decide", organisation, i),
-            call_organisation=organisation,
-            call_id=call_id,
-            organisation=organisation,
-            project_id=project_id,
+        decision = DecideProject(
+            command_id=loader.cid("decide", organisation, i),
             outcome="selected",
             reason="Retenu pour représenter l'organisation.",
         )
+        run(app, organiser, decision, SubmissionRef(organisation, on_call.call_id, organisation, project_id))
     loader.at(decided_at + timedelta(hours=1))
-    calls.record_selection(
-        app,
-        organiser,
-        loader.cid("selection", organisation),
-        organisation=organisation,
-        call_id=call_id,
-        projects=[(organisation, p) for p in project_ids],
+    selection = RecordSelection(
+        command_id=loader.cid("selection", organisation), projects=[(organisation, p) for p in project_ids]
     )
+    run(app, organiser, selection, on_call)
     return project_ids
 
 

@@ -917,7 +917,7 @@ async def get_project(
     conn: Conn, organisation: str, project_id: UUID, now: datetime, *, as_organiser: bool = False
 ) -> ProjectView | None:
     """One project of ``organisation`` (its store), or None. Access is the caller's to check
-    (``forum.calls.project_access`` on ``members``/``invited``)."""
+    (``forum.projects.project_access`` on ``members``/``invited``)."""
     r = await conn.fetchrow(
         "SELECT p.*, c.title AS call_title, c.closes_at AS call_closes_at, c.selection_recorded_at,"
         " c.cancelled_at, c.opened_at, c.closed_at, c.opens_at, c.closes_at"

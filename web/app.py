@@ -22,7 +22,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forum.bootstrap import Services, auth_pool, projector, reader_pool
 from web.api.audit import AuditApi, ForumAuditorsApi, keep_anchoring
-from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi, ProjectsApi
+from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi
 from web.api.forums import ForumsApi
 from web.api.jury import JuryApi
 from web.api.organisations import OrganisationsApi
@@ -30,6 +30,7 @@ from web.api.people import MeApi, MembersApi
 from web.api.portfolio import PortfolioApi
 from web.api.practices import AdoptionsApi, PracticesApi, PublicPracticesApi
 from web.api.pre_incubation import PreIncubationsApi
+from web.api.projects import ProjectsApi
 from web.api.public import PublicApi
 from web.api.tokens import TokensApi
 from web.auth import EXCEPTION_HANDLERS, authentication_middleware
@@ -38,13 +39,14 @@ from web.limits import input_limits_middleware
 from web.openapi import ContractConfig
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
 from web.pages.audit import AuditPages
-from web.pages.calls import CallPages, MyPages, ProjectPages
+from web.pages.calls import CallPages, MyPages
 from web.pages.forums import ForumPages
 from web.pages.home import HomePages
 from web.pages.jury import JuryPages
 from web.pages.palmares import PalmaresPages
 from web.pages.portfolio import PortfolioPages
 from web.pages.practices import PracticePages
+from web.pages.projects import ProjectPages
 from web.pages.stage import StagePages
 from web.security import secure
 

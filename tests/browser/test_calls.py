@@ -8,9 +8,9 @@ from uuid import UUID
 
 import pytest
 
-from forum import calls
 from tests.accounts import member
 from tests.browser.conftest import PHONE, CheckA11y, Live, SignIn, phone_overflow
+from tests.builders import calls
 from tests.conftest import Clock, command_id
 from tests.forum.test_calls import AFTER, CATEGORIES, CLOSES, DURING, OPENS, QUESTIONS, THEMES
 

@@ -21,10 +21,10 @@ from domain.idea_call import (
     paris_start_of_day,
 )
 from domain.project import CoAuthorFromAnotherOrganisation, Project, TeamFull
-from forum import calls
 from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
 from forum.database import Database
+from tests.builders import calls
 from tests.conftest import Clock, command_id
 
 # The Nord département's call of autumn 2019 (see forum/demo_data/forum-interdepartemental-2019.json), open to the

@@ -15,7 +15,7 @@ from domain.errors import DomainError, Forbidden, NotFound
 from domain.forum import PitchSlot, Prize, Voter, coaching_rota, running_order
 from domain.idea_call import paris_end_of_day, paris_start_of_day
 from domain.jury import Criterion, JuryRules
-from forum import calls, forums
+from forum import forums
 from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
 from forum.bootstrap import Services
@@ -31,6 +31,7 @@ from forum.jury import (
     SetRules,
 )
 from forum.settings import Settings
+from tests.builders import calls
 from tests.builders import sends
 from tests.conftest import Clock, command_id
 

@@ -10,13 +10,13 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
-from forum import calls
 from forum.access import Actor
 from forum.application import ForumApplication
 from forum.bootstrap import projector, reader_pool
 from forum.database import Database
 from projections import calls as views
 from projections.notifications import notifications_for
+from tests.builders import calls
 from tests.conftest import Clock, command_id
 from tests.forum.test_calls import (
     AFTER,

@@ -15,8 +15,10 @@ from typing import Any
 from uuid import UUID
 
 from domain.organisation import Organisation
-from forum import audit_trail, calls, forums
+from forum import audit_trail
 from forum.access import SYSTEM
+from forum.forums import AcceptForumInvitation, Invite
+from tests.builders import calls, nominates, plans, sends
 
 
 def audit_cases() -> dict[tuple[str, str], Any]:
@@ -63,14 +65,14 @@ def audit_cases() -> dict[tuple[str, str], Any]:
                 project_id=UUID(project), outcome="selected",
             )  # fmt: skip
             key = f"audit-{w.new_id()[:10]}"
-            planned = forums.plan_forum(
+            planned = plans(
                 app, host, w.new_id(), host=A, key=key, title=f"Forum {key}", kind="forum",
                 starts_on=(now + timedelta(days=30)).date(), place="Lille", quota=3,
             )  # fmt: skip
             forum_id = UUID(planned["id"])
-            forums.invite(app, host, w.new_id(), host=A, forum_id=forum_id, organisation=A)
-            forums.accept_invitation(app, host, w.new_id(), host=A, forum_id=forum_id, organisation=A)
-            forums.nominate(app, host, w.new_id(), host=A, forum_id=forum_id, project_id=UUID(project))
+            sends(Invite)(app, host, w.new_id(), host=A, forum_id=forum_id, organisation=A)
+            sends(AcceptForumInvitation)(app, host, w.new_id(), host=A, forum_id=forum_id, organisation=A)
+            nominates(app, host, w.new_id(), host=A, forum_id=forum_id, project_id=UUID(project))
             projected(w)
             return {"forum": key, "forum_id": str(forum_id), "project_id": project}
 

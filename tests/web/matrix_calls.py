@@ -13,7 +13,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from forum import calls
+from tests.builders import calls
 
 
 def calls_cases() -> dict[tuple[str, str], Any]:

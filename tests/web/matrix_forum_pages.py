@@ -19,10 +19,11 @@ from uuid import UUID
 
 from domain.forum import CoachingSlot, Prize, Voter, running_order
 from domain.jury import Criterion, JuryRules
-from forum import calls, forums
+from forum import forums
 from forum.access import SYSTEM
 from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, SetRules
 from tests.accounts import PASSWORD, member
+from tests.builders import calls
 from tests.builders import sends
 
 THIRD = "aisne"  # a participating organisation other than A, for A's juror to score

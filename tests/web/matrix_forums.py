@@ -19,8 +19,9 @@ from uuid import UUID
 
 from domain.forum import CoachingSlot, Prize, Voter, running_order
 from domain.jury import Criterion, JuryRules
-from forum import calls, forums
+from forum import forums
 from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, SetRules
+from tests.builders import calls
 from tests.builders import sends
 
 

@@ -14,10 +14,10 @@ import pytest
 from litestar.testing import TestClient
 
 from domain.idea_call import paris_end_of_day, paris_start_of_day
-from forum import calls
 from forum.bootstrap import Services
 from forum.database import Database
 from tests.accounts import Member, member
+from tests.builders import calls
 from tests.conftest import Clock, command_id
 from web.app import create_app
 

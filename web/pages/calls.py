@@ -3,32 +3,45 @@ answer form, projects and notifications; the public announcement of a call. No J
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 import unicodedata
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from datetime import time as clock_time
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from domain.idea_call import PARIS, Question, QuestionKind, in_paris
+from domain.errors import DomainError, Invalid, NotFound
+from domain.idea_call import PARIS, QuestionKind, in_paris
 from domain.project import TITLE_MAX as PROJECT_TITLE_MAX
 from domain.values import Role
 from forum import calls
 from forum.access import Actor
+from forum.calls import (
+    AmendCall,
+    CallRef,
+    CancelCall,
+    CloseCall,
+    DraftCall,
+    OpenCall,
+    OrganisationRef,
+    PublishAnnouncement,
+    QuestionIn,
+    RecordSelection,
+)
+from forum.pipeline import Command
+from forum.projects import DraftProject, answering
 from projections import calls as views
 from projections.notifications import notifications_for
-from projections.people import list_members
-from web.api.calls import call_for, now, organised_call, project_for, reader
-from web.context import actor_of, maybe_actor, services_of
+from web import commands
+from web.api.calls import call_for, now, organised_call, reader
+from web.commands import command_id_of, form_of
+from web.context import actor_of, maybe_actor
 
 NOTICES = {
     "appel-cree": "L'appel est enregistré.",
@@ -48,7 +61,7 @@ NOTICES = {
     "decline": "Vous avez décliné l'invitation.",
     "decision": "La décision est enregistrée. L'équipe la connaîtra quand la sélection sera arrêtée.",
 }
-FIELD_REFUSALS = (Invalid, Conflict)  # shown beside the form; NotFound and Forbidden are error pages
+PROJECTIONS = ("calls", "notifications")  # what the calls pages show, settled before a redirect
 NEW_QUESTION_ROWS = 3
 KIND_LABELS = {
     QuestionKind.SHORT_TEXT: "Texte court",
@@ -97,38 +110,29 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
     return Template(f"calls/{template}", context=context, status_code=status)
 
 
-async def form_of(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """The form's fields: a text each, a list where a name repeats (checkboxes)."""
-    form = await request.form()
-    fields: dict[str, Any] = {}
-    for key in form:
-        values = [value for value in form.getall(key) if isinstance(value, str)]
-        fields[key] = values if len(values) > 1 or key.endswith("[]") else (values[0] if values else "")
-    return fields
+async def submit(
+    request: Request[Any, Any, Any],
+    make: Callable[[], Command[Any]],
+    target: Any,
+    *,
+    again: Callable[[dict[str, Any]], Template | Awaitable[Template]],
+    **options: Any,
+) -> Template | Redirect:
+    """A calls page's command (``web.commands.submit``, settled on the calls' read models); ``again`` draws the page
+    again beside a refusal (a template, or one to await)."""
+
+    async def redraw(refused: dict[str, Any]) -> Template:
+        drawn = again(refused)
+        return drawn if isinstance(drawn, Template) else await drawn
+
+    return await commands.submit(request, make, target, again=redraw, projections=PROJECTIONS, **options)
 
 
-def refused(error: DomainError) -> dict[str, Any]:
-    return {"errors": {error.field: error.message} if error.field else {}, "problem": error.message}
-
-
-def command_id_of(form: dict[str, Any]) -> str:
-    value = form.get("command_id")
-    return value if isinstance(value, str) and value else uuid.uuid4().hex
-
-
-async def settled(request: Request[Any, Any, Any], patience: float = 3.0) -> None:
-    """Wait (briefly) until the read models show what was just written, so the next page is up to date."""
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        statuses = await request.app.state.projector.status()
-        if all(s.behind_events == 0 for s in statuses if s.projection in ("calls", "notifications")):
-            return
-        await asyncio.sleep(0.02)
-
-
-async def done(request: Request[Any, Any, Any], target: str, notice: str) -> Redirect:
-    await settled(request)
-    return Redirect(f"{target}?ok={notice}", status_code=303)
+def shown(refused: dict[str, Any], form: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A refusal as the calls templates show it: beside its field, with the form as typed (``form``)."""
+    return {"errors": refused["errors"], "problem": refused["problem"], "status": refused["status"]} | (
+        {"form": form} if form is not None else {}
+    )
 
 
 def lines(value: Any) -> list[str]:
@@ -300,13 +304,11 @@ class CallPages(Controller):
         actor, organisation = actor_of(request), slug
         calls.require_organiser(actor, organisation)
         form = await form_of(request)
-        try:
-            result = await sync_to_thread(
-                calls.draft_call,
-                services_of(request).app,
-                actor,
-                command_id_of(form),
-                organisation=organisation,
+        cid = command_id_of(form)
+
+        def make() -> DraftCall:
+            return DraftCall(
+                command_id=cid,
                 title=str(form.get("title", "")),
                 description=str(form.get("description", "")),
                 themes=lines(form.get("themes")),
@@ -314,29 +316,36 @@ class CallPages(Controller):
                 opens_at=moment(form, "opens_at"),
                 closes_at=moment(form, "closes_at"),
                 eligible_partners=slugs(form.get("partners")),
-                questions=[calls_question(q) for q in questions_of(form)],
+                questions=[QuestionIn(**q) for q in questions_of(form)],
                 max_team_size=team_size(form),
-                open_now=form.get("open_now") == "oui",
+                open=form.get("open_now") == "oui",
             )
-        except FIELD_REFUSALS as error:
-            return page(
+
+        return await submit(
+            request,
+            make,
+            OrganisationRef(organisation),
+            then=f"/appels/{organisation}/{calls.new_id('call', organisation, actor, cid)}",
+            notice="appel-cree",
+            again=lambda refused: page(
                 request,
                 "form.html",
-                status=error.status,
                 organisation=organisation,
                 call=None,
-                form=submitted_call_form(form),
                 new_rows=NEW_QUESTION_ROWS,
                 action=f"/organisations/{organisation}/appels",
-                command_id=command_id_of(form),
-                **refused(error),
-            )
-        return await done(request, f"/appels/{organisation}/{result['id']}", "appel-cree")
+                command_id=cid,
+                **shown(refused, submitted_call_form(form)),
+            ),
+        )
 
     @get("/appels/{organisation:str}/{call_id:uuid}")
     async def show(
         self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
     ) -> Template:
+        return await self._show(request, organisation, call_id)
+
+    async def _show(self, request: Request[Any, Any, Any], organisation: str, call_id: UUID, **extra: Any) -> Template:
         actor = actor_of(request)
         call = await call_for(request, actor, organisation, call_id)
         organiser = may_organise(actor, organisation)
@@ -364,6 +373,7 @@ class CallPages(Controller):
             may_answer=may_answer,
             undecided=undecided,
             now=now(request),
+            **extra,
         )
 
     @get("/appels/{organisation:str}/{call_id:uuid}/modifier")
@@ -391,86 +401,73 @@ class CallPages(Controller):
         calls.require_organiser(actor, organisation)
         call = await organised_call(request, actor, organisation, call_id)
         form = await form_of(request)
-        try:
-            changes = {
-                "title": str(form.get("title", "")),
-                "description": str(form.get("description", "")),
-                "themes": lines(form.get("themes")),
-                "categories": lines(form.get("categories")),
-                "opens_at": moment(form, "opens_at"),
-                "closes_at": moment(form, "closes_at"),
-                "eligible_partners": slugs(form.get("partners")),
-                "questions": [calls_question(q) for q in questions_of(form)],
-                "max_team_size": team_size(form),
-            }
-            if changes["opens_at"] == call.opens_at:
-                changes.pop("opens_at")  # an unchanged opening is no change (and may no longer move once begun)
-            await sync_to_thread(
-                calls.amend_call,
-                services_of(request).app,
-                actor,
-                command_id_of(form),
-                organisation=organisation,
-                call_id=call_id,
+
+        def make() -> AmendCall:
+            opens_at = moment(form, "opens_at")
+            return AmendCall(
+                command_id=command_id_of(form),
                 reason=str(form.get("reason", "")),
-                changes=changes,
+                title=str(form.get("title", "")),
+                description=str(form.get("description", "")),
+                themes=lines(form.get("themes")),
+                categories=lines(form.get("categories")),
+                # an unchanged opening is no change (and may no longer move once begun)
+                opens_at=None if opens_at == call.opens_at else opens_at,
+                closes_at=moment(form, "closes_at"),
+                eligible_partners=slugs(form.get("partners")),
+                questions=[QuestionIn(**q) for q in questions_of(form)],
+                max_team_size=team_size(form),
             )
-        except FIELD_REFUSALS as error:
-            return page(
+
+        return await submit(
+            request,
+            make,
+            CallRef(organisation, call_id),
+            then=f"/appels/{organisation}/{call_id}",
+            notice="appel-modifie",
+            again=lambda refused: page(
                 request,
                 "form.html",
-                status=error.status,
                 organisation=organisation,
                 call=call,
-                form=submitted_call_form(form) | {"reason": form.get("reason", "")},
                 new_rows=NEW_QUESTION_ROWS,
                 action=f"/appels/{organisation}/{call.id}/modifier",
                 command_id=command_id_of(form),
-                **refused(error),
-            )
-        return await done(request, f"/appels/{organisation}/{call_id}", "appel-modifie")
+                **shown(refused, submitted_call_form(form) | {"reason": form.get("reason", "")}),
+            ),
+        )
 
     @post([f"/appels/{{organisation:str}}/{{call_id:uuid}}/{action}" for action in CALL_ACTIONS])
     async def act(
         self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
-    ) -> Redirect:
+    ) -> Template | Redirect:
         """Open, close, cancel (with a reason) or announce the call; record its selection."""
         action = request.url.path.rsplit("/", 1)[-1]
         actor = actor_of(request)
         form = await form_of(request)
-        app, cid = services_of(request).app, command_id_of(form)
-        target = f"/appels/{organisation}/{call_id}"
-        if action == "ouvrir":
-            await sync_to_thread(calls.open_call, app, actor, cid, organisation=organisation, call_id=call_id)
-            return await done(request, target, "appel-ouvert")
-        if action == "clore":
-            await sync_to_thread(calls.close_call, app, actor, cid, organisation=organisation, call_id=call_id)
-            return await done(request, target, "appel-clos")
-        if action == "annuler":
-            reason = str(form.get("reason", ""))
-            await sync_to_thread(
-                calls.cancel_call, app, actor, cid, organisation=organisation, call_id=call_id, reason=reason
-            )
-            return await done(request, target, "appel-annule")
-        if action == "annoncer":
-            await sync_to_thread(
-                calls.publish_announcement, app, actor, cid, organisation=organisation, call_id=call_id
-            )
-            return await done(request, target, "annonce")
+        cid = command_id_of(form)
+        made: dict[str, tuple[Callable[[], Command[Any]], str]] = {
+            "ouvrir": (lambda: OpenCall(command_id=cid), "appel-ouvert"),
+            "clore": (lambda: CloseCall(command_id=cid), "appel-clos"),
+            "annuler": (lambda: CancelCall(command_id=cid, reason=str(form.get("reason", ""))), "appel-annule"),
+            "annoncer": (lambda: PublishAnnouncement(command_id=cid), "annonce"),
+        }
         if action == "selection":
             call = await organised_call(request, actor, organisation, call_id)
             submitted = await views.list_submissions(reader(request), call.id, status="submitted")
-            await sync_to_thread(
-                calls.record_selection,
-                app,
-                actor,
-                cid,
-                organisation=organisation,
-                call_id=call_id,
-                projects=[(s.organisation, s.id) for s in submitted],
-            )
-            return await done(request, target, "selection")
-        raise NotFound("Cette page n'existe pas.")
+            projects = [(s.organisation, s.id) for s in submitted]
+            made["selection"] = (lambda: RecordSelection(command_id=cid, projects=projects), "selection")
+        if action not in made:
+            raise NotFound("Cette page n'existe pas.")
+        make, notice = made[action]
+        return await submit(
+            request,
+            make,
+            CallRef(organisation, call_id),
+            then=f"/appels/{organisation}/{call_id}",
+            notice=notice,
+            again=lambda refused: self._show(request, organisation, call_id, **shown(refused)),
+        )
 
     @get("/appels/{organisation:str}/{call_id:uuid}/projets")
     async def submissions(
@@ -567,227 +564,30 @@ class CallPages(Controller):
         actor = actor_of(request)
         call = await call_for(request, actor, organisation, call_id)
         form = await form_of(request)
-        submit = form.get("action") == "submit"
-        try:
-            result = await sync_to_thread(
-                calls.draft_project,
-                services_of(request).app,
-                actor,
-                command_id_of(form),
-                call_organisation=organisation,
-                call_id=call_id,
+        cid, submitting = command_id_of(form), form.get("action") == "submit"
+        target = answering(actor, CallRef(organisation, call_id))
+        return await submit(
+            request,
+            lambda: DraftProject(
+                command_id=cid,
                 **{name: str(form.get(name, "")) for name in PROJECT_FIELDS if name not in ("category", "theme")},
                 category=str(form.get("category", "")) or None,
                 theme=str(form.get("theme", "")) or None,
                 answers=answers_of(form, call),
-                submit=submit,
-            )
-        except FIELD_REFUSALS as error:
-            return page(
+                submit=submitting,
+            ),
+            target,
+            then=f"/projets/{target.organisation}/{calls.new_id('project', target.organisation, actor, cid)}",
+            notice="depose" if submitting else "brouillon",
+            again=lambda refused: page(
                 request,
                 "answer.html",
-                status=error.status,
                 call=call,
                 project=None,
-                form=submitted_project_form(form, call),
                 action=f"/appels/{organisation}/{call.id}/repondre",
-                command_id=command_id_of(form),
-                **refused(error),
-            )
-        return await done(
-            request, f"/projets/{result['organisation']}/{result['id']}", "depose" if submit else "brouillon"
-        )
-
-
-def calls_question(row: dict[str, Any]) -> Question:
-    return Question(
-        key=row["key"],
-        label=row["label"],
-        kind=row["kind"],
-        required=row["required"],
-        max_length=row["max_length"],
-        choices=tuple(row["choices"]),
-    )
-
-
-# -- projects ----------------------------------------------------------------------------------------------------------
-
-
-class ProjectPages(Controller):
-    include_in_schema = False
-    path = "/projets/{organisation:str}/{project_id:uuid}"
-
-    async def _context(
-        self, request: Request[Any, Any, Any], actor: Actor, organisation: str, project_id: UUID
-    ) -> dict[str, Any]:
-        project, access = await project_for(request, actor, organisation, project_id)
-        call = await views.get_call(reader(request), project.call_organisation, project.call_id, now(request))
-        if call is None:  # pragma: no cover — a project's call is projected with it
-            raise NotFound(calls.PROJECT_NOT_FOUND)
-        in_team = actor.person_id in project.members
-        colleagues = []
-        if in_team and project.status != "withdrawn":
-            taken = {m.person for m in project.team}
-            colleagues = [
-                m
-                for m in await list_members(reader(request), organisation)
-                if m.status == "active" and m.role in (Role.AGENT, Role.ORGANISER) and m.person_id not in taken
-            ]
-        return {
-            "project": project,
-            "call": call,
-            "access": access,
-            "in_team": in_team,
-            "invited": actor.person_id in project.invited,
-            "colleagues": colleagues,
-            "call_open": call.status == "opened",
-            "may_decide": access in ("organiser", "admin")
-            and may_organise(actor, project.call_organisation)
-            and call.status == "closed"
-            and project.status == "submitted",
-            "base": f"/projets/{organisation}/{project_id}",
-        }
-
-    @get("/")
-    async def show(
-        self, request: Request[Any, Any, Any], organisation: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template:
-        actor = actor_of(request)
-        return page(request, "project.html", **await self._context(request, actor, organisation, project_id))
-
-    @get("/modifier")
-    async def edit_form(
-        self, request: Request[Any, Any, Any], organisation: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template:
-        actor = actor_of(request)
-        context = await self._context(request, actor, organisation, project_id)
-        if not (context["in_team"] or context["access"] == "admin"):
-            raise Forbidden("Seuls l'auteur et les coauteurs du projet peuvent le modifier.", rule="team_only")
-        return page(
-            request,
-            "answer.html",
-            call=context["call"],
-            project=context["project"],
-            form=project_form_values(context["project"]),
-            action=f"{context['base']}/modifier",
-        )
-
-    @post("/modifier")
-    async def edit(
-        self, request: Request[Any, Any, Any], organisation: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        actor = actor_of(request)
-        context = await self._context(request, actor, organisation, project_id)
-        call: views.CallView = context["call"]
-        form = await form_of(request)
-        changes: dict[str, Any] = {name: str(form.get(name, "")) for name in PROJECT_FIELDS}
-        changes["answers"] = answers_of(form, call)
-        try:
-            await sync_to_thread(
-                calls.edit_project,
-                services_of(request).app,
-                actor,
-                command_id_of(form),
-                organisation=organisation,
-                project_id=project_id,
-                changes=changes,
-            )
-        except FIELD_REFUSALS as error:
-            return page(
-                request,
-                "answer.html",
-                status=error.status,
-                call=call,
-                project=context["project"],
-                form=submitted_project_form(form, call),
-                action=f"{context['base']}/modifier",
-                command_id=command_id_of(form),
-                **refused(error),
-            )
-        return await done(request, context["base"], "modifie")
-
-    @post([f"/{action}" for action in PROJECT_ACTIONS])
-    async def act(
-        self, request: Request[Any, Any, Any], organisation: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        """Submit, withdraw, invite, take an invitation back, accept or decline one, decide (organisers)."""
-        actor = actor_of(request)
-        form = await form_of(request)
-        app, cid = services_of(request).app, command_id_of(form)
-        base = f"/projets/{organisation}/{project_id}"
-        ref = {"organisation": organisation, "project_id": project_id}
-        action = request.url.path.removeprefix(base).strip("/")
-        try:
-            if action == "deposer":
-                await sync_to_thread(calls.submit_project, app, actor, cid, **ref)
-                notice = "depose"
-            elif action == "retirer":
-                await sync_to_thread(calls.withdraw_project, app, actor, cid, **ref, reason=str(form.get("reason", "")))
-                notice = "retire"
-            elif action == "inviter":
-                await sync_to_thread(
-                    calls.invite_co_author,
-                    app,
-                    actor,
-                    cid,
-                    **ref,
-                    person=str(form.get("person", "")),
-                    person_organisation=organisation,
-                )
-                notice = "invite"
-            elif action == "invitation/retirer":
-                await sync_to_thread(
-                    calls.withdraw_invitation, app, actor, cid, **ref, person=str(form.get("person", ""))
-                )
-                notice = "invitation-retiree"
-            elif action == "invitation/accepter":
-                await sync_to_thread(calls.accept_invitation, app, actor, cid, **ref)
-                notice = "accepte"
-            elif action == "invitation/decliner":
-                await sync_to_thread(calls.decline_invitation, app, actor, cid, **ref)
-                await settled(request)
-                return Redirect("/mes-projets?ok=decline", status_code=303)
-            elif action == "decision":
-                project, _ = await project_for(request, actor, organisation, project_id)
-                await sync_to_thread(
-                    calls.decide_project,
-                    app,
-                    actor,
-                    cid,
-                    call_organisation=project.call_organisation,
-                    call_id=project.call_id,
-                    **ref,
-                    outcome=str(form.get("outcome", "")),
-                    reason=str(form.get("reason", "")),
-                )
-                notice = "decision"
-            else:
-                raise NotFound("Cette page n'existe pas.")
-        except FIELD_REFUSALS as error:
-            context = await self._context(request, actor, organisation, project_id)
-            return page(request, "project.html", status=error.status, **context, **refused(error))
-        return await done(request, base, notice)
-
-    @get("/comparer")
-    async def compare(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: FromPath[str],
-        project_id: FromPath[UUID],
-        avant: FromQuery[int] = 1,
-        apres: FromQuery[int] = 2,
-    ) -> Template:
-        actor = actor_of(request)
-        project, _ = await project_for(request, actor, organisation, project_id)
-        comparison = views.compare_versions(project, avant, apres)
-        if comparison is None:
-            raise NotFound(f"Ce projet n'a pas de version {avant} et {apres}.")
-        return page(
-            request,
-            "compare.html",
-            project=project,
-            comparison=comparison,
-            base=f"/projets/{organisation}/{project_id}",
+                command_id=cid,
+                **shown(refused, submitted_project_form(form, call)),
+            ),
         )
 
 
