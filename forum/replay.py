@@ -31,7 +31,7 @@ from eventsourcing.application import project_aggregate
 
 from domain.codec import decode_event
 from domain.forum import Forum
-from domain.jury import JuryRules, Ranking, rank
+from domain.jury import OWN_ORGANISATION, JuryRules, Ranking, rank, recusal
 from domain.values import Meta
 from forum.application import ForumApplication
 from forum.tenancy import store_of
@@ -373,7 +373,7 @@ class Score(msgspec.Struct, frozen=True):
 class Recusal(msgspec.Struct, frozen=True):
     juror_id: str
     project_id: UUID
-    kind: str  # declared | own_organisation
+    kind: str  # declared | own_organisation (``domain.jury.recusal``)
     reason: str
     declared: EventRef | None
 
@@ -507,12 +507,14 @@ def _recusals(forum: Forum, events: Sequence[Recorded], project_id: UUID | None 
     for juror, (organisation, _) in forum.jurors.items():
         for nomination in forum.nominations.values():
             project = nomination.project
-            if project.organisation == organisation and (project_id is None or project.project_id == project_id):
+            if project_id is not None and project.project_id != project_id:
+                continue
+            if recusal(organisation, project.organisation, conflict_declared=False) == OWN_ORGANISATION:
                 found.append(
                     Recusal(
                         juror,
                         project.project_id,
-                        "own_organisation",
+                        OWN_ORGANISATION,
                         f"projet de sa propre organisation ({organisation}) : récusé d'office",
                         None,
                     )

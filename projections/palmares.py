@@ -2,7 +2,8 @@
 
 A forum's row exists from its planning (title, dates, place) but nothing of it is answered publicly before
 ``PalmaresPublished``: every public query filters on ``published_at``. The draft the jury and the host may read
-before the ceremony is assembled from the forums read model (``draft_palmares``), after an access check.
+before the ceremony is assembled from the forums read model (``draft_palmares``), after an access check, by the
+domain's own assembly (``domain.palmares.assemble_palmares``, what ``Forum.draft_palmares`` proclaims).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from domain.forum import Award, Forum, Palmares
+from domain.forum import Forum
+from domain.nominations import ProjectSnapshot
+from domain.palmares import Award, Nominee, Palmares, Prize, assemble_palmares
+from domain.palmares import PalmaresEntry as ProclaimedEntry
 from projections.dispatch import Conn, EventProjection, EventsOf, on
 from projections.projector import Envelope
 
@@ -308,34 +312,22 @@ async def draft_palmares(conn: Conn, forum_id: UUID) -> PalmaresView | None:
     if f is None:
         return None
     names = await _names(conn)
-    categories: list[str] = list(f["categories"])
-    nominations = {
-        r["project_id"]: r
+    nominees = {
+        r["project_id"]: Nominee(
+            ProjectSnapshot(r["project_id"], r["project_organisation"], r["title"], r["summary"], r["category"]),
+            r["sequence"],
+            r["withdrawn_at"] is not None,
+        )
         for r in await conn.fetch(
             "SELECT project_id, project_organisation, title, summary, category, sequence, withdrawn_at"
             " FROM read.forum_nominations WHERE forum_id = $1",
             forum_id,
         )
     }
-
-    def listing(project_id: UUID) -> tuple[int, str, int]:
-        n = nominations[project_id]
-        index = categories.index(n["category"]) if n["category"] in categories else len(categories)
-        return (index, n["project_organisation"], n["sequence"])
-
-    def entry(project_id: UUID, **extra: Any) -> Laureate:
-        n = nominations[project_id]
-        return Laureate(
-            project_id=project_id,
-            organisation=n["project_organisation"],
-            organisation_name=names.get(n["project_organisation"], n["project_organisation"]),
-            title=n["title"],
-            summary=n["summary"],
-            category=n["category"],
-            **extra,
-        )
-
-    prizes = []
+    prizes: list[Prize] = []
+    designated: dict[str, list[Award]] = {}
+    voted: dict[str, list[Award]] = {}
+    tallies: dict[str, dict[UUID, int]] = {}
     for p in await conn.fetch(
         "SELECT p.key, p.label, p.kind, p.category, p.ranked, d.awards AS designated, v.awards AS voted, v.count"
         " FROM read.forum_prizes p"
@@ -344,32 +336,39 @@ async def draft_palmares(conn: Conn, forum_id: UUID) -> PalmaresView | None:
         " WHERE p.forum_id = $1 ORDER BY p.position",
         forum_id,
     ):
-        raw = p["voted"] if p["kind"] == "vote" else p["designated"]
-        awards = msgspec.json.decode(raw, type=list[Award]) if raw else []
-        tallies = {
-            UUID(t["project_id"]): t["votes"]
-            for t in (msgspec.json.decode(p["count"])["tallies"] if p["count"] else [])
-        }
-        if not p["ranked"]:
-            awards.sort(key=lambda a: listing(a.project_id))
-        prizes.append(
-            PrizeLaureates(
-                key=p["key"],
-                label=p["label"],
-                kind=p["kind"],
-                category=p["category"],
-                laureates=[
-                    entry(
-                        a.project_id,
-                        amount_cents=a.amount_cents,
-                        rank=i if p["ranked"] else None,
-                        votes=tallies.get(a.project_id) if p["kind"] == "vote" else None,
-                    )
-                    for i, a in enumerate(awards, start=1)
-                ],
-            )
+        prizes.append(Prize(p["key"], p["label"], p["kind"], category=p["category"], ranked=p["ranked"]))
+        if p["designated"]:
+            designated[p["key"]] = msgspec.json.decode(p["designated"], type=list[Award])
+        if p["voted"]:
+            voted[p["key"]] = msgspec.json.decode(p["voted"], type=list[Award])
+        if p["count"]:
+            tallies[p["key"]] = {UUID(t["project_id"]): t["votes"] for t in msgspec.json.decode(p["count"])["tallies"]}
+    # the same assembly, in the same order, as the palmarès the host will proclaim (``Forum.draft_palmares``)
+    draft = assemble_palmares(
+        title=f["title"],
+        host=f["organisation"],
+        kind=f["kind"],
+        categories=list(f["categories"]),
+        nominees=nominees,
+        prizes=prizes,
+        designated=designated,
+        voted=voted,
+        tallies=tallies,
+    )
+
+    def laureate(e: ProclaimedEntry) -> Laureate:
+        return Laureate(
+            project_id=e.project_id,
+            organisation=e.organisation,
+            organisation_name=names.get(e.organisation, e.organisation),
+            title=e.title,
+            summary=e.summary,
+            category=e.category,
+            amount_cents=e.amount_cents,
+            rank=e.rank,
+            votes=e.votes,
         )
-    active = sorted((pid for pid, n in nominations.items() if n["withdrawn_at"] is None), key=listing)
+
     slug = await conn.fetchval("SELECT slug FROM read.palmares WHERE forum_id = $1", forum_id)
     return PalmaresView(
         forum_id=forum_id,
@@ -383,8 +382,10 @@ async def draft_palmares(conn: Conn, forum_id: UUID) -> PalmaresView | None:
         place=f["place"],
         published=f["published_at"] is not None,
         published_at=f["published_at"],
-        prizes=prizes,
-        finalists=[entry(pid) for pid in active],
+        prizes=[
+            PrizeLaureates(p.key, p.label, p.kind, p.category, [laureate(e) for e in p.laureates]) for p in draft.prizes
+        ],
+        finalists=[laureate(e) for e in draft.finalists],
     )
 
 
