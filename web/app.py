@@ -16,6 +16,7 @@ from litestar.datastructures import State
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.routes import HTTPRoute
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -139,6 +140,22 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+def _allow_every_method(app: Litestar) -> Litestar:
+    """Litestar rebuilds a path's route when more handlers join it (another controller, the app's own
+    registration), but each automatic OPTIONS handler keeps answering the ``Allow`` of the route it was made for:
+    an OPTIONS request then omits methods the path has (RFC 9110 §9.3.7). Point each at the route it serves."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            cells = getattr(handler.fn, "__closure__", None) or ()
+            if handler.http_methods == {"OPTIONS"} and handler.fn.__name__ == "options_handler":
+                for cell in cells:
+                    if isinstance(cell.cell_contents, HTTPRoute):
+                        cell.cell_contents = route
+    return app
+
+
 def create_app(
     services: Services, *, run_projector: bool | None = None, extra_route_handlers: list[Any] | None = None
 ) -> Litestar:
@@ -238,4 +255,4 @@ def create_app(
         debug=False,
     )
     litestar.asgi_handler = secure(litestar.asgi_handler, services.settings)  # outermost: every response
-    return litestar
+    return _allow_every_method(litestar)

@@ -137,3 +137,14 @@ def test_a_method_the_resource_does_not_support_is_answered_405_with_its_allow_h
     assert response.status_code == 405
     assert response.headers["content-type"].startswith("application/problem+json")
     assert {"GET", "POST"} <= {m.strip() for m in response.headers["allow"].split(",")}
+
+
+def test_options_names_every_method_of_a_path_whose_handlers_come_from_several_controllers(
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    # the auditors' GET and POST are two handlers; Litestar rebuilds the route when the second joins, and its
+    # automatic OPTIONS used to answer the first route's methods only (``Allow: OPTIONS, POST``)
+    expected = {"/api/v1/forums/somme/forum-2019/auditors": {"GET", "POST"}, "/api/v1/organisations/somme": {"GET"}}
+    for path, methods in expected.items():
+        response = client.options(path)
+        assert methods | {"OPTIONS"} <= {m.strip() for m in response.headers["allow"].split(",")}, path

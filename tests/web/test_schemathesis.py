@@ -167,10 +167,8 @@ def fuzz(served: Served, who: str, report: Path) -> tuple[int, str]:
     return result.returncode, result.stdout + result.stderr
 
 
-# A check beyond the contract whose failure is known and reported, not yet fixed (issue 10): Litestar's automatic
-# OPTIONS answers an ``Allow`` that omits GET on routes whose handlers come from several controllers (ST205).
-# Any other failed check, any server error in the log, fails the test.
-PENDING = {"ST205"}
+# Any failed check, any server error in the log, fails the test.
+PENDING: set[str] = set()
 
 
 def failures(output: str) -> dict[str, set[str]]:
