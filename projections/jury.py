@@ -16,7 +16,7 @@ import asyncpg
 import msgspec
 
 from domain.forum import Forum
-from domain.jury import recusal
+from domain.jury import DECLARED_CONFLICT, OWN_ORGANISATION, recusal
 from projections.dispatch import Conn, EventProjection, EventsOf, from_json, on, to_json
 from projections.projector import Envelope
 
@@ -361,7 +361,7 @@ async def scoring_progress(conn: Conn, forum_id: UUID) -> ScoringProgress:
     )
 
 
-_SHEET_STATUS = {"own_organisation": "recused", "conflict": "conflict"}  # why a sheet line cannot be scored
+_SHEET_STATUS = {OWN_ORGANISATION: "recused", DECLARED_CONFLICT: "conflict"}  # why a sheet line cannot be scored
 
 
 async def juror_sheet(conn: Conn, forum_id: UUID, juror_id: str) -> JurorSheet | None:
