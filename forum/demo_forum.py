@@ -25,15 +25,24 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from domain.forum import CoachingSlot, Forum, Prize, Voter, coaching_rota, running_order
+from domain.forum import CoachingSlot, Forum, Prize, coaching_rota, running_order
 from domain.jury import Criterion, JuryRules, Ranking
 from forum import audit_trail, forums, pipeline
 from forum.access import SYSTEM, Actor
 from forum.application import Clock, ForumApplication
 from forum.calls import CallRef, DraftCall, OrganisationRef, RecordSelection
+from forum.coaching import AppointCoach, AssignCoaching, RecordCoachingSession
 from forum.demo import load_organisations, scenario
-from forum.forums import ForumRef
-from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, RecordScore, SetRules
+from forum.forums import AcceptForumInvitation, ForumRef, Invite, Nominate, PlanForum, PublishPalmares, SetPrize
+from forum.jury import (
+    AppointJuror,
+    CloseDeliberation,
+    ComputeRanking,
+    DesignateLaureates,
+    OpenDeliberation,
+    RecordScore,
+    SetRules,
+)
 from forum.people import People
 from forum.pipeline import Command
 from forum.projects import (
@@ -46,6 +55,8 @@ from forum.projects import (
     SubmitProject,
     answering,
 )
+from forum.stage import RecordPitch, SetRunningOrder
+from forum.votes import CastVote, CountVotes, OrganiseVote, VoterIn
 
 PARIS = ZoneInfo("Europe/Paris")
 FORUM_2019 = "forum-interdepartemental-2019.json"
@@ -241,12 +252,24 @@ class Edition:
     def invite_all(self, participants: list[str], invited_at: datetime, accepted_at: datetime) -> None:
         for org in participants:
             self.loader.at(invited_at)
-            self.as_host(forums.invite, ("invite", org), organisation=org)
+            self.as_host(Invite, ("invite", org), organisation=org)
             self.loader.at(accepted_at)
-            self.run(forums.accept_invitation, self.organisers[org], ("accept", org), organisation=org)
+            self.run(AcceptForumInvitation, self.organisers[org], ("accept", org), organisation=org)
 
     def nominate(self, organisation: str, ref: Any) -> None:
-        self.run(forums.nominate, self.organisers[organisation], ("nominate", ref), project_id=self.projects[ref])
+        """The forum's step and the project's (``forum.forums.nominate``)."""
+        nomination = Nominate(command_id=self.loader.cid(("nominate", ref)), project_id=self.projects[ref])
+        forums.nominate(self.loader.app, self.organisers[organisation], nomination, ForumRef(self.host, self.forum_id))
+
+    def publish(self) -> None:
+        """The palmarès proclaimed, then the host's chain head anchored (``forum.forums.publish``)."""
+        command = PublishPalmares(command_id=self.loader.cid("publish"))
+        forums.publish(self.loader.app, self.the_host, command, ForumRef(self.host, self.forum_id))
+
+    def plan(self, key: str, **fields: Any) -> None:
+        """The host plans the edition (in its organisation: ``forum.forums.ON_HOST``)."""
+        planned = PlanForum(command_id=self.loader.cid("plan"), key=key, **fields)
+        pipeline.run(self.loader.app, self.the_host, planned, self.host)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -270,12 +293,12 @@ def load_forum_2019(
 
         # September: the host plans the day and invites the départements, who accept
         loader.at(paris("2019-09-02", 10))
-        forums.plan_forum(
-            app, edition.the_host, loader.cid("plan"), host=host, key=key, title=spec["title"], kind="forum",
-            starts_on=date.fromisoformat(spec["date"]), place=spec["place"], quota=spec["quota_per_organisation"],
+        edition.plan(
+            key, title=spec["title"], kind="forum", starts_on=date.fromisoformat(spec["date"]), place=spec["place"],
+            quota=spec["quota_per_organisation"],
         )  # fmt: skip
         prize = Prize("laureats", "Lauréats du forum", "main", laureates=spec["laureates_count"])
-        edition.as_host(forums.define_prize, "prize", prize=prize)
+        edition.as_host(SetPrize, "prize", prize=prize)
         edition.invite_all(spec["participants"], paris("2019-09-02", 11), paris("2019-09-09", 9))
 
         # autumn: each département's call for ideas and its local selection; November: the nominations
@@ -329,7 +352,7 @@ def _forum_2019_jury(edition: Edition, data: dict[str, Any]) -> dict[str, Actor]
         org = j["organisation"]
         person = loader.person(f"jure-{j['id']}", org, "agent", f"Juré·e, {j['college']} — {edition.names[org]}")
         edition.as_host(
-            forums.appoint_juror, ("juror", j["id"]), person_id=person.person_id, organisation=org, college=j["college"]
+            AppointJuror, ("juror", j["id"]), person_id=person.person_id, organisation=org, college=j["college"]
         )
         jurors[j["id"]] = loader.in_forum(person, edition.forum_id, forums.JUROR)
     low, high = jury["scale"]
@@ -352,30 +375,40 @@ def _forum_2019_day(edition: Edition, data: dict[str, Any]) -> None:
     coaches = []
     for i in range(spec["coaching"]["coaches"]):
         coach = loader.person(f"coach-{i + 1}", partner, "agent", f"Coach {i + 1} — {edition.names[partner]}")
-        edition.as_host(forums.appoint_coach, ("coach", i), person_id=coach.person_id, organisation=partner)
+        edition.as_host(AppointCoach, ("coach", i), person_id=coach.person_id, organisation=partner)
         coaches.append(loader.in_forum(coach, edition.forum_id, forums.COACH))
     teams = [edition.projects[p["number"]] for p in data["projects"]]
     titles = {edition.projects[p["number"]]: p["title"] for p in data["projects"]}
     loader.at(paris("2019-11-20", 9))
-    rota = coaching_rota(teams, [c.person_id for c in coaches], starts_at=paris(day, 9), minutes=50)
-    edition.as_host(forums.assign_coaching, "coaching", slots=list(rota))
+    coach_ids = [c.person_id for c in coaches]
+    rota = coaching_rota(teams, coach_ids, starts_at=paris(day, 9), minutes=50)
+    edition.as_host(
+        AssignCoaching, "coaching", project_ids=teams, coach_ids=coach_ids, starts_at=paris(day, 9), minutes=50
+    )
     by_id = {c.person_id: c for c in coaches}
     for slot in rota:
         loader.at(slot.ends_at)
         _coaching_session(edition, by_id[slot.coach_id], slot, titles[slot.project_id])
     loader.at(paris(day, 12))
     pitch = spec["pitch"]
-    order = running_order(
-        teams,
-        starts_at=paris(day, 14),
-        pitch_seconds=pitch["pitch_minutes"] * 60,
-        questions_seconds=pitch["questions_minutes"] * 60,
+    starts_at, pitch_seconds, questions_seconds = (
+        paris(day, 14),
+        pitch["pitch_minutes"] * 60,
+        pitch["questions_minutes"] * 60,
     )
-    edition.as_host(forums.set_running_order, "running-order", slots=list(order))
+    order = running_order(teams, starts_at=starts_at, pitch_seconds=pitch_seconds, questions_seconds=questions_seconds)
+    edition.as_host(
+        SetRunningOrder,
+        "running-order",
+        project_ids=teams,
+        starts_at=starts_at,
+        pitch_seconds=pitch_seconds,
+        questions_seconds=questions_seconds,
+    )
     for pitch_slot in order:
         loader.at(pitch_slot.starts_at + timedelta(seconds=pitch_slot.pitch_seconds))
         edition.as_host(
-            forums.record_pitch,
+            RecordPitch,
             ("pitch", pitch_slot.project_id),
             project_id=pitch_slot.project_id,
             duration_seconds=pitch_slot.pitch_seconds,
@@ -384,7 +417,7 @@ def _forum_2019_day(edition: Edition, data: dict[str, Any]) -> None:
 
 def _coaching_session(edition: Edition, coach: Actor, slot: CoachingSlot, title: str) -> None:
     edition.run(
-        forums.record_coaching_session,
+        RecordCoachingSession,
         coach,
         ("session", slot.project_id),
         project_id=slot.project_id,
@@ -420,7 +453,7 @@ def _forum_2019_deliberation(edition: Edition, data: dict[str, Any], jurors: dic
     loader.at(paris(day, 18, 10))
     edition.as_host(CloseDeliberation, "deliberation-close")
     loader.at(paris(day, 18, 30))
-    edition.as_host(forums.publish_palmares, "publish")
+    edition.publish()
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -444,16 +477,15 @@ def load_impulsions_2019(
             edition.organisers[org] = loader.person(f"sg-{org}", org, "organiser", f"{who} — {edition.names[org]}")
 
         loader.at(paris("2019-02-15", 10))
-        forums.plan_forum(
-            app, edition.the_host, loader.cid("plan"), host=host, key=key, title=spec["title"], kind="prize",
-            starts_on=date.fromisoformat(data["national_jury"]["date"]),
+        edition.plan(
+            key, title=spec["title"], kind="prize", starts_on=date.fromisoformat(data["national_jury"]["date"]),
             ends_on=date.fromisoformat(spec["ceremony"]["date"]), place=spec["ceremony"]["place"],
             quota=spec["quota_per_organisation"], categories=spec["categories"],
         )  # fmt: skip
         national = Prize("prix_national", "Prix national", "main", laureates=2, ranked=True)
-        edition.as_host(forums.define_prize, ("prize", "national"), prize=national)
+        edition.as_host(SetPrize, ("prize", "national"), prize=national)
         academies = Prize("prix_des_academies", "Prix des académies", "vote", laureates=1)
-        edition.as_host(forums.define_prize, ("prize", "academies"), prize=academies)
+        edition.as_host(SetPrize, ("prize", "academies"), prize=academies)
         edition.invite_all(spec["participants"], paris("2019-02-15", 11), paris("2019-02-20", 9))
 
         # March–May: each local prize; May–October: each local jury chooses its laureate
@@ -482,7 +514,7 @@ def load_impulsions_2019(
         ballots = _impulsions_vote(edition, data)
         # the ceremony, 28 November: the palmarès is proclaimed
         loader.at(paris(spec["ceremony"]["date"], 18))
-        edition.as_host(forums.publish_palmares, "publish")
+        edition.publish()
         return _summary(loader, edition.forum_id, host, key=key, projects=len(edition.projects), ballots=ballots)
 
 
@@ -492,9 +524,7 @@ def _impulsions_national_jury(edition: Edition, data: dict[str, Any]) -> None:
     loader.at(paris("2019-10-25", 9))
     for i, college in enumerate(national["colleges"]):
         member = loader.person(f"jury-national-{i + 1}", host, "agent", f"Membre du jury national, {college}")
-        edition.as_host(
-            forums.appoint_juror, ("juror", i), person_id=member.person_id, organisation=host, college=college
-        )
+        edition.as_host(AppointJuror, ("juror", i), person_id=member.person_id, organisation=host, college=college)
     criteria = tuple(Criterion(c["key"], c["label"]) for c in national["criteria"])
     edition.as_host(SetRules, "rules", rules=JuryRules(criteria=criteria, scale_min=1, scale_max=5))
     day = national["date"]
@@ -518,10 +548,10 @@ def _impulsions_vote(edition: Edition, data: dict[str, Any]) -> int:
     academies = [o for o in data["edition"]["participants"] if o.startswith("ac-")]
     loader.at(paris(data["national_jury"]["date"], 18))
     edition.as_host(
-        forums.organise_vote,
+        OrganiseVote,
         "vote",
         prize_key="prix_des_academies",
-        electorate=[Voter(edition.organisers[a].person_id, a) for a in academies],
+        electorate=[VoterIn(edition.organisers[a].person_id, a) for a in academies],
         opens_at=paris("2019-11-12", 9),
         closes_at=paris("2019-11-22", 18),
         allow_own_organisation=False,
@@ -533,14 +563,14 @@ def _impulsions_vote(edition: Edition, data: dict[str, Any]) -> int:
         loader.at(paris("2019-11-13", 9 + i % 8, i))
         voter = loader.in_forum(edition.organisers[ballot["voter"]], edition.forum_id, forums.VOTER)
         edition.run(
-            forums.cast_vote,
+            CastVote,
             voter,
             ("ballot", ballot["voter"]),
             prize_key="prix_des_academies",
             project_id=edition.projects[ballot["for_organisation"]],
         )
     loader.at(paris("2019-11-22", 18, 5))
-    edition.as_host(forums.count_votes, "count", prize_key="prix_des_academies")
+    edition.as_host(CountVotes, "count", prize_key="prix_des_academies")
     return len(votes)
 
 

@@ -33,7 +33,7 @@ import random
 import time
 from collections.abc import Callable, Collection, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -42,20 +42,17 @@ from psycopg.rows import tuple_row
 
 from domain.errors import AlreadyExists, ConcurrentChange, Forbidden, Invalid, NotFound
 from domain.forum import (
-    CoachingSlot,
     Forum,
-    PitchSlot,
     Prize,
     ProjectSnapshot,
     TeamMember,
-    Voter,
 )
 from domain.person import ForumRoles, Person, PersonDeactivated
 from domain.project import SELECTED, Project
 from domain.values import Meta, Role, check_slug
 from forum.access import Actor
 from forum.application import Decision, ForumApplication
-from forum.pipeline import Scope
+from forum.pipeline import Command, Scope, Unit, handles, run
 
 log = logging.getLogger("forum.forums")
 
@@ -182,6 +179,73 @@ class OnForum(Scope[ForumRef, Forum]):
 ON_FORUM = OnForum()
 
 
+class OnHost(Scope[str, str]):
+    """Commands on a host organisation (planning a forum there): its organisers (administrators anywhere); another
+    organisation's people do not find it."""
+
+    def store(self, target: str) -> str:
+        return _host_slug(target)
+
+    def admit(self, actor: Actor, target: str, roles: Sequence[str]) -> None:
+        store = _host_slug(target)
+        if not actor.is_admin and not (actor.organisation == store and Role.ORGANISER in actor.roles):
+            if actor.organisation != store:
+                raise NotFound(f"Organisation « {store} » introuvable.", rule="not_found")
+            raise Forbidden("Seuls les organisateurs de l'organisation planifient un forum.", rule="role_required")
+
+    def load(self, app: ForumApplication, target: str) -> str:
+        return _host_slug(target)
+
+    def authorise(self, actor: Actor, target: str, loaded: str, roles: Sequence[str]) -> str:
+        return HOST
+
+
+ON_HOST = OnHost()
+
+
+class ForParticipants(OnForum):
+    """Commands an invited organisation's organisers take in a forum (administrators as its host): recorded as
+    ``organiser``."""
+
+    def authorise(self, actor: Actor, target: ForumRef, loaded: Forum, roles: Sequence[str]) -> str:
+        allowed = (*roles, HOST) if actor.is_admin else tuple(roles)
+        return require_standing(standing_in(actor, loaded), *allowed)
+
+    def recorded_role(self, actor: Actor, roles: Sequence[str]) -> str:
+        return Role.ADMIN.value if actor.is_admin else Role.ORGANISER.value
+
+
+ON_PARTICIPANT = ForParticipants()
+
+
+class NominatedProject(msgspec.Struct, frozen=True):
+    """A project in its own store (its author's organisation)."""
+
+    store: str
+    project_id: UUID
+
+
+class OnNominatingProject(Scope[NominatedProject, Project]):
+    """The project's side of a nomination or its withdrawal (the second step, after the forum's): seen by the
+    organisers of the organisation whose call selected it (administrators: any)."""
+
+    def store(self, target: NominatedProject) -> str:
+        return _host_slug(target.store)
+
+    def load(self, app: ForumApplication, target: NominatedProject) -> Project:
+        return app.load(Project, target.project_id, _host_slug(target.store), what=PROJECT_NOT_FOUND)
+
+    def authorise(self, actor: Actor, target: NominatedProject, loaded: Project, roles: Sequence[str]) -> str:
+        if not actor.is_admin and loaded.call_organisation != actor.organisation:
+            raise NotFound(PROJECT_NOT_FOUND, rule="not_found")
+        return Role.ORGANISER.value
+
+
+ON_NOMINATING_PROJECT = OnNominatingProject()
+
+When = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with an offset, e.g. 2019-11-28T14:00:00+01:00")]
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Results (JSON-able: stored with the command and answered again on a retry)
 
@@ -207,6 +271,45 @@ def forum_result(forum: Forum) -> dict[str, Any]:
 
 def _builtins(value: Any) -> Any:
     return msgspec.to_builtins(value)
+
+
+class Participation(msgspec.Struct):
+    forum_id: str
+    organisation: str
+    status: str | None = None
+    quota: int | None = None
+
+
+class PrizeDefined(msgspec.Struct):
+    forum_id: str
+    prize: dict[str, Any]
+
+
+class Nomination(msgspec.Struct):
+    forum_id: str
+    project_id: str
+    project_store: str
+    organisation: str
+    title: str
+    withdrawn: bool
+    nominated: int
+    quota: int
+
+
+class Appointment(msgspec.Struct):
+    """A person appointed in the forum (a juror in a college, a coach with the role granted)."""
+
+    forum_id: str
+    person_id: str
+    organisation: str
+    role: str | None = None
+    college: str | None = None
+
+
+class PalmaresPublished(msgspec.Struct):
+    forum_id: str
+    published_at: datetime
+    palmares: dict[str, Any]
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -330,218 +433,184 @@ class _Grants:
 # ---------------------------------------------------------------------------------------------------------------------
 # The edition: its host's commands
 
+Cents = Annotated[int, msgspec.Meta(ge=0, description="euro cents")]
 
-def plan_forum(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    key: str,
-    title: str,
-    kind: str,
-    starts_on: date,
-    place: str,
-    quota: int,
-    ends_on: date | None = None,
-    categories: Sequence[str] = (),
-    budget_cents: int | None = None,
-) -> Any:
+
+class PlanForum(Command[ForumState], frozen=True):
+    """Plan a forum (a joint day) or a prize edition hosted by the organisation (its organisers)."""
+
+    key: Annotated[str, msgspec.Meta(description="short name in URLs, e.g. forum-2019: lowercase, digits, hyphens")]
+    title: str
+    kind: Annotated[str, msgspec.Meta(description="forum or prize")]
+    starts_on: date
+    place: str
+    quota: Annotated[int, msgspec.Meta(description="projects each organisation may nominate (1–100)")]
+    ends_on: date | None = None
+    categories: list[str] = msgspec.field(default_factory=list)
+    budget_cents: Annotated[Cents | None, msgspec.Meta(description="the total no set of awards may exceed")] = None
+
+
+@handles(PlanForum, on=ON_HOST, roles=(HOST,))
+def plan_forum(host: str, command: PlanForum, unit: Unit[str]) -> ForumState:
     """Plan a forum or a prize edition hosted by ``host``; its id derives from (host, ``key``): ``Forum.id_for``."""
-    store = _host_slug(host)
-    if not actor.is_admin and not (actor.organisation == store and Role.ORGANISER in actor.roles):
-        if actor.organisation != store:
-            raise NotFound(f"Organisation « {store} » introuvable.", rule="not_found")
-        raise Forbidden("Seuls les organisateurs de l'organisation planifient un forum.", rule="role_required")
-    check_slug(key, field="key")
+    key = check_slug(command.key, field="key")
     try:
         UUID(key)
     except ValueError:
         pass
     else:  # URLs name a forum by its key or its id: a key must not read as an id
         raise Invalid("La clé d'un forum ne peut pas avoir la forme d'un identifiant.", field="key", rule="key_format")
-
-    def decide(meta: Meta) -> Decision:
-        forum = Forum.plan(
-            id=Forum.id_for(store, key),
-            host=store,
-            title=title,
-            kind=kind,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            place=place,
-            quota=quota,
-            categories=categories,
-            budget_cents=budget_cents,
-            meta=meta,
-        )
-        if app.exists(forum.id, store):
-            raise Invalid(f"Un forum de clé « {key} » existe déjà.", field="key", rule="key_taken")
-        return [forum], {**forum_result(forum), "key": key}
-
-    return app.execute(
-        actor=actor, role=_meta_role(actor, HOST), store=store, command_id=command_id, name="plan_forum", decide=decide
-    )
-
-
-def amend_edition(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    title: str,
-    place: str,
-    starts_on: date,
-    ends_on: date | None = None,
-) -> Any:
-    return _host_command(
-        app,
-        actor,
-        command_id,
+    forum = Forum.plan(
+        id=Forum.id_for(host, key),
         host=host,
-        forum_id=forum_id,
-        name="amend_forum_edition",
-        act=lambda f, m: f.amend_edition(title=title, place=place, starts_on=starts_on, ends_on=ends_on, meta=m),
+        title=command.title,
+        kind=command.kind,
+        starts_on=command.starts_on,
+        ends_on=command.ends_on,
+        place=command.place,
+        quota=command.quota,
+        categories=command.categories,
+        budget_cents=command.budget_cents,
+        meta=unit.meta,
     )
+    if unit.app.exists(forum.id, host):
+        raise Invalid(f"Un forum de clé « {key} » existe déjà.", field="key", rule="key_taken")
+    unit.save(forum)
+    state = forum_state(forum)
+    state.key = key
+    return state
 
 
-def set_budget(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, budget_cents: int | None
-) -> Any:
-    return _host_command(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="set_forum_budget",
-        act=lambda f, m: f.set_budget(budget_cents=budget_cents, meta=m),
+class AmendEdition(Command[ForumState], frozen=True):
+    title: str
+    place: str
+    starts_on: date
+    ends_on: date | None = None
+
+
+@handles(AmendEdition, on=ON_FORUM, roles=(HOST,))
+def amend_forum_edition(forum: Forum, command: AmendEdition, unit: Unit[ForumRef]) -> ForumState:
+    forum.amend_edition(
+        title=command.title, place=command.place, starts_on=command.starts_on, ends_on=command.ends_on, meta=unit.meta
     )
+    return forum_state(forum)
 
 
-def invite(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    organisation: str,
-    quota: int | None = None,
-) -> Any:
+class SetBudget(Command[ForumState], frozen=True):
+    budget_cents: Cents | None
+
+
+@handles(SetBudget, on=ON_FORUM, roles=(HOST,))
+def set_forum_budget(forum: Forum, command: SetBudget, unit: Unit[ForumRef]) -> ForumState:
+    forum.set_budget(budget_cents=command.budget_cents, meta=unit.meta)
+    return forum_state(forum)
+
+
+class Invite(Command[Participation], frozen=True):
     """Invite an organisation (with its own quota, or the forum's)."""
 
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.invite(organisation=organisation, quota=quota, meta=meta)
-        return {"forum_id": str(forum.id), "organisation": organisation, "status": "invited"}
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="invite_to_forum", act=act)
+    organisation: str
+    quota: Annotated[int | None, msgspec.Meta(description="its own quota; the forum's when absent")] = None
 
 
-def set_quota(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, organisation: str, quota: int
-) -> Any:
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.set_quota(organisation=organisation, quota=quota, meta=meta)
-        return {"forum_id": str(forum.id), "organisation": organisation, "quota": quota}
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="set_forum_quota", act=act)
+@handles(Invite, on=ON_FORUM, roles=(HOST,))
+def invite_to_forum(forum: Forum, command: Invite, unit: Unit[ForumRef]) -> Participation:
+    forum.invite(organisation=command.organisation, quota=command.quota, meta=unit.meta)
+    return Participation(str(forum.id), command.organisation, status="invited")
 
 
-def define_prize(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, prize: Prize
-) -> Any:
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.define_prize(prize=prize, meta=meta)
-        return {"forum_id": str(forum.id), "prize": _builtins(forum.prizes[prize.key])}
+class SetQuota(Command[Participation], frozen=True):
+    quota: int
 
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="define_prize", act=act)
+
+class SetOrganisationQuota(SetQuota, frozen=True, kw_only=True):
+    """The quota of the organisation the URL names."""
+
+    organisation: str
+
+
+@handles(SetOrganisationQuota, on=ON_FORUM, roles=(HOST,))
+def set_forum_quota(forum: Forum, command: SetOrganisationQuota, unit: Unit[ForumRef]) -> Participation:
+    forum.set_quota(organisation=command.organisation, quota=command.quota, meta=unit.meta)
+    return Participation(str(forum.id), command.organisation, quota=command.quota)
+
+
+class DefinePrize(Command[PrizeDefined], frozen=True):
+    """A prize (the key is in the path): main (the ranking's first), category, special (the jury's free choice) or
+    vote (decided by an online vote); ``amount_cents`` per laureate."""
+
+    label: str
+    kind: Annotated[str, msgspec.Meta(description="main, category, special or vote")]
+    laureates: int = 1
+    category: str | None = None
+    amount_cents: Cents | None = None
+    ranked: Annotated[bool, msgspec.Meta(description="laureates listed first, second… in the order designated")] = False
+
+    def keyed(self, key: str) -> SetPrize:
+        """The command this body makes with the prize's key (from the URL)."""
+        fields = {name: getattr(self, name) for name in self.__struct_fields__ if name != "command_id"}
+        return SetPrize(command_id=self.command_id, prize=Prize(key=key, **fields))
+
+
+class SetPrize(Command[PrizeDefined], frozen=True):
+    """Define (or redefine, before its laureates) a prize."""
+
+    prize: Prize
+
+
+@handles(SetPrize, on=ON_FORUM, roles=(HOST,))
+def define_prize(forum: Forum, command: SetPrize, unit: Unit[ForumRef]) -> PrizeDefined:
+    forum.define_prize(prize=command.prize, meta=unit.meta)
+    return PrizeDefined(str(forum.id), msgspec.to_builtins(forum.prizes[command.prize.key]))
 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Participants: an invited organisation's organisers
 
 
-def _participant_command(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    organisation: str,
-    name: str,
-    act: Callable[[Forum, Meta], Any],
-) -> Any:
-    """A command an organiser takes for their own organisation (administrators for any)."""
+def _own_organisation(actor: Actor, organisation: str) -> None:
+    """An organiser acts for their own organisation (administrators for any): another organisation's answer or
+    nomination is refused, though the forum may be visible."""
     if not actor.is_admin and actor.organisation != organisation:
-        # another organisation's answer or nomination: the forum may be visible, the act is not theirs
-        def refuse(forum: Forum, meta: Meta) -> Any:
-            raise Forbidden(
-                f"Seuls les organisateurs de « {organisation} » agissent pour elle dans ce forum.",
-                field="organisation",
-                rule="own_organisation_only",
-            )
-
-        act = refuse
-    return _run(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name=name,
-        allowed=(PARTICIPANT, HOST) if actor.is_admin else (PARTICIPANT,),
-        role=Role.ORGANISER.value,
-        act=act,
-    )
+        raise Forbidden(
+            f"Seuls les organisateurs de « {organisation} » agissent pour elle dans ce forum.",
+            field="organisation",
+            rule="own_organisation_only",
+        )
 
 
-def accept_invitation(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, organisation: str
-) -> Any:
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.accept_invitation(organisation=organisation, meta=meta)
-        return {"forum_id": str(forum.id), "organisation": organisation, "status": "accepted"}
-
-    return _participant_command(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        organisation=organisation,
-        name="accept_forum_invitation",
-        act=act,
-    )
+class Accept(Command[Participation], frozen=True):
+    pass
 
 
-def decline_invitation(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    organisation: str,
-    reason: str = "",
-) -> Any:
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.decline_invitation(organisation=organisation, reason=reason, meta=meta)
-        return {"forum_id": str(forum.id), "organisation": organisation, "status": "declined"}
+class AcceptForumInvitation(Accept, frozen=True, kw_only=True):
+    """The answer of the organisation the URL names."""
 
-    return _participant_command(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        organisation=organisation,
-        name="decline_forum_invitation",
-        act=act,
-    )
+    organisation: str
+
+
+@handles(AcceptForumInvitation, on=ON_PARTICIPANT, roles=(PARTICIPANT,))
+def accept_forum_invitation(forum: Forum, command: AcceptForumInvitation, unit: Unit[ForumRef]) -> Participation:
+    _own_organisation(unit.actor, command.organisation)
+    forum.accept_invitation(organisation=command.organisation, meta=unit.meta)
+    return Participation(str(forum.id), command.organisation, status="accepted")
+
+
+class Decline(Command[Participation], frozen=True):
+    reason: str = ""
+
+
+class DeclineForumInvitation(Decline, frozen=True, kw_only=True):
+    """The answer of the organisation the URL names."""
+
+    organisation: str
+
+
+@handles(DeclineForumInvitation, on=ON_PARTICIPANT, roles=(PARTICIPANT,))
+def decline_forum_invitation(forum: Forum, command: DeclineForumInvitation, unit: Unit[ForumRef]) -> Participation:
+    _own_organisation(unit.actor, command.organisation)
+    forum.decline_invitation(organisation=command.organisation, reason=command.reason, meta=unit.meta)
+    return Participation(str(forum.id), command.organisation, status="declined")
 
 
 def project_snapshot(project: Project) -> ProjectSnapshot:
@@ -578,444 +647,145 @@ def _load_nominating_project(app: ForumApplication, actor: Actor, organisation: 
     return project
 
 
-def nominate(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    project_id: UUID,
-    organisation: str | None = None,
-) -> Any:
-    """Nominate a project the actor's organisation selected locally; ``organisation`` is the project's store
+def _nomination(forum: Forum, project_id: UUID, store: str) -> Nomination:
+    nomination = forum.nominations[project_id]
+    return Nomination(
+        forum_id=str(forum.id),
+        project_id=str(project_id),
+        project_store=store,
+        organisation=nomination.project.organisation,
+        title=nomination.project.title,
+        withdrawn=nomination.withdrawn,
+        nominated=forum.nominated_count(nomination.project.organisation),
+        quota=forum.quota_of(nomination.project.organisation),
+    )
+
+
+class Nominate(Command[Nomination], frozen=True):
+    """Nominate a project the organisation selected locally (its organisers)."""
+
+    project_id: UUID
+    project_organisation: Annotated[
+        str | None, msgspec.Meta(description="the project's store, when a partner's agent answered the call")
+    ] = None
+
+
+@handles(Nominate, on=ON_PARTICIPANT, roles=(PARTICIPANT,))
+def nominate_project(forum: Forum, command: Nominate, unit: Unit[ForumRef]) -> Nomination:
+    """The forum's step of a nomination (every rule checked here, the project's included, on a copy)."""
+    store = command.project_organisation or unit.actor.organisation
+    project = _load_nominating_project(unit.app, unit.actor, store, command.project_id)
+    decision = project.decision
+    selected = decision is not None and decision.outcome == SELECTED and project.withdrawn_at is None
+    forum.nominate(project=project_snapshot(project), selected_locally=selected, meta=unit.meta)
+    # the project's own rules (not withdrawn, not already presented elsewhere), checked on this copy now,
+    # so that the second step cannot be refused after the first was recorded
+    if project.nomination is None or project.nomination.forum_id != forum.id:
+        project.nominate(forum_id=forum.id, forum_organisation=forum.host, meta=unit.meta)
+    return _nomination(forum, command.project_id, store)
+
+
+class RecordProjectNomination(Command[Nomination], frozen=True):
+    """The project's step of a nomination the forum recorded (``nominate`` sends it): the project names the forum."""
+
+    host: str
+    nomination: Nomination
+
+
+@handles(RecordProjectNomination, on=ON_NOMINATING_PROJECT, roles=(Role.ORGANISER.value,))
+def record_project_nomination(
+    project: Project, command: RecordProjectNomination, unit: Unit[NominatedProject]
+) -> Nomination:
+    forum_id = UUID(command.nomination.forum_id)
+    if project.nomination is None or project.nomination.forum_id != forum_id:
+        project.nominate(forum_id=forum_id, forum_organisation=_host_slug(command.host), meta=unit.meta)
+    return command.nomination
+
+
+def nominate(app: ForumApplication, actor: Actor, command: Nominate, target: ForumRef) -> Nomination:
+    """Nominate a project the actor's organisation selected locally; ``project_organisation`` is the project's store
     (its author's organisation: the actor's own unless a partner's agent answered the call).
 
-    Two commands (see the module's docstring): the forum's, then the project's ``Nominated``.
+    Two commands (see the module's docstring): the forum's, then the project's (``<command id>.project``).
     """
-    store = organisation or actor.organisation
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        project = _load_nominating_project(app, actor, store, project_id)
-        decision = project.decision
-        selected = decision is not None and decision.outcome == SELECTED and project.withdrawn_at is None
-        forum.nominate(project=project_snapshot(project), selected_locally=selected, meta=meta)
-        # the project's own rules (not withdrawn, not already presented elsewhere), checked on this copy now,
-        # so that the second step cannot be refused after the first was recorded
-        if project.nomination is None or project.nomination.forum_id != forum.id:
-            project.nominate(forum_id=forum.id, forum_organisation=forum.host, meta=meta)
-        return _nomination_result(forum, project_id, store)
-
-    result = _run(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="nominate_project",
-        allowed=(PARTICIPANT, HOST) if actor.is_admin else (PARTICIPANT,),
-        role=Role.ORGANISER.value,
-        act=act,
+    nomination = run(app, actor, command, target)
+    second = RecordProjectNomination(
+        command_id=_second_step_id(command.command_id, "project"), host=target.host, nomination=nomination
     )
-
-    def decide_project(meta: Meta) -> Decision:
-        project = app.load(Project, project_id, store, what=PROJECT_NOT_FOUND)
-        if project.nomination is not None and project.nomination.forum_id == forum_id:
-            return [], result
-        project.nominate(forum_id=forum_id, forum_organisation=_host_slug(host), meta=meta)
-        return [project], result
-
-    app.execute(
-        actor=actor,
-        role=_meta_role(actor, Role.ORGANISER.value),
-        store=store,
-        command_id=_second_step_id(command_id, "project"),
-        name="record_project_nomination",
-        decide=decide_project,
-    )
-    return result
+    return run(app, actor, second, NominatedProject(nomination.project_store, command.project_id))
 
 
-def _nomination_result(forum: Forum, project_id: UUID, store: str) -> dict[str, Any]:
-    nomination = forum.nominations[project_id]
-    return {
-        "forum_id": str(forum.id),
-        "project_id": str(project_id),
-        "project_store": store,
-        "organisation": nomination.project.organisation,
-        "title": nomination.project.title,
-        "withdrawn": nomination.withdrawn,
-        "nominated": forum.nominated_count(nomination.project.organisation),
-        "quota": forum.quota_of(nomination.project.organisation),
-    }
+class Withdraw(Command[Nomination], frozen=True):
+    reason: str = ""
+    project_organisation: str | None = None
 
 
-def withdraw_nomination(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    project_id: UUID,
-    reason: str = "",
-    organisation: str | None = None,
-) -> Any:
-    """Withdraw a nomination before the day: by the nominating organisation's organisers; then the project's record."""
-    stores: list[str] = []
+class WithdrawNomination(Withdraw, frozen=True, kw_only=True):
+    """The withdrawal of the project the URL names."""
 
-    def act(forum: Forum, meta: Meta) -> Any:
-        nomination = forum.nominations.get(project_id)
-        if nomination is None:
-            raise NotFound("Ce projet n'est pas proposé à ce forum.", field="project_id", rule="not_nominated")
-        if not actor.is_admin and nomination.project.organisation != actor.organisation:
-            raise Forbidden(
-                f"Seuls les organisateurs de « {nomination.project.organisation} » retirent ce projet.",
-                rule="own_organisation_only",
-            )
-        forum.withdraw_nomination(project_id=project_id, reason=reason, meta=meta)
-        stores.append(organisation or nomination.project.organisation)
-        return _nomination_result(forum, project_id, stores[-1])
-
-    result = _run(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="withdraw_nomination",
-        allowed=(PARTICIPANT, HOST) if actor.is_admin else (PARTICIPANT,),
-        role=Role.ORGANISER.value,
-        act=act,
-    )
-    store = result.get("project_store") or (stores[-1] if stores else actor.organisation)
-
-    def decide_project(meta: Meta) -> Decision:
-        project = app.load(Project, project_id, store, what=PROJECT_NOT_FOUND)
-        if project.nomination is None or project.nomination.forum_id != forum_id:
-            return [], result
-        project.withdraw_nomination(reason=reason, meta=meta)
-        return [project], result
-
-    app.execute(
-        actor=actor,
-        role=_meta_role(actor, Role.ORGANISER.value),
-        store=store,
-        command_id=_second_step_id(command_id, "project"),
-        name="record_project_nomination_withdrawal",
-        decide=decide_project,
-    )
-    return result
+    project_id: UUID
 
 
-# ---------------------------------------------------------------------------------------------------------------------
-# Coaching
-
-
-def appoint_coach(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    person_id: str,
-    organisation: str,
-) -> Any:
-    """Appoint a coach (a person of a partner organisation) and grant them the forum's ``coach`` role."""
-    grants: list[_Grants] = []
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        _require_person(app, person_id, organisation)
-        forum.appoint_coach(person_id=person_id, organisation=organisation, meta=meta)
-        grants.append(_Grants(app, forum, meta))
-        grants[-1].grant(person_id, organisation, COACH)
-        return {"forum_id": str(forum.id), "person_id": person_id, "organisation": organisation, "role": COACH}
-
-    return _host_command(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="appoint_coach",
-        act=act,
-        also=lambda f, m: grants[-1].saved(),
-    )
-
-
-def assign_coaching(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    slots: Sequence[CoachingSlot],
-) -> Any:
-    """Give teams a coach and a time slot (one or a whole rota, ``domain.forum.coaching_rota``), in one command."""
-    if not slots:
-        raise Invalid("Indiquez au moins un créneau de coaching.", field="slots", rule="required")
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        for slot in slots:
-            minutes = (slot.ends_at - slot.starts_at).total_seconds() / 60
-            if minutes != int(minutes):
-                raise Invalid(
-                    "Un créneau de coaching dure un nombre entier de minutes.", field="slots", rule="slot_length"
-                )
-            forum.assign_coaching(
-                project_id=slot.project_id,
-                coach_id=slot.coach_id,
-                starts_at=slot.starts_at,
-                minutes=int(minutes),
-                meta=meta,
-            )
-        return {"forum_id": str(forum.id), "assigned": len(slots)}
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="assign_coaching", act=act)
-
-
-def record_coaching_session(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    project_id: UUID,
-    notes: str,
-    problem_statement: str,
-    pitch_points: Sequence[str] = (),
-) -> Any:
-    """The coach assigned to the team records a session (the actor is the coach)."""
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.record_coaching_session(
-            coach_id=actor.person_id,
-            project_id=project_id,
-            notes=notes,
-            problem_statement=problem_statement,
-            pitch_points=pitch_points,
-            meta=meta,
+@handles(WithdrawNomination, on=ON_PARTICIPANT, roles=(PARTICIPANT,))
+def withdraw_nomination(forum: Forum, command: WithdrawNomination, unit: Unit[ForumRef]) -> Nomination:
+    """The forum's step of a withdrawal before the day: by the nominating organisation's organisers."""
+    nomination = forum.nominations.get(command.project_id)
+    if nomination is None:
+        raise NotFound("Ce projet n'est pas proposé à ce forum.", field="project_id", rule="not_nominated")
+    if not unit.actor.is_admin and nomination.project.organisation != unit.actor.organisation:
+        raise Forbidden(
+            f"Seuls les organisateurs de « {nomination.project.organisation} » retirent ce projet.",
+            rule="own_organisation_only",
         )
-        return {
-            "forum_id": str(forum.id),
-            "project_id": str(project_id),
-            "sessions": forum.coaching_sessions.get(project_id, 0),
-        }
+    forum.withdraw_nomination(project_id=command.project_id, reason=command.reason, meta=unit.meta)
+    return _nomination(forum, command.project_id, command.project_organisation or nomination.project.organisation)
 
-    return _run(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="record_coaching_session",
-        allowed=(COACH,),
-        role=COACH,
-        act=act,
+
+class RecordProjectNominationWithdrawal(Command[Nomination], frozen=True):
+    """The project's step of a withdrawal the forum recorded (``withdraw`` sends it)."""
+
+    reason: str
+    nomination: Nomination
+
+
+@handles(RecordProjectNominationWithdrawal, on=ON_NOMINATING_PROJECT, roles=(Role.ORGANISER.value,))
+def record_project_nomination_withdrawal(
+    project: Project, command: RecordProjectNominationWithdrawal, unit: Unit[NominatedProject]
+) -> Nomination:
+    if project.nomination is not None and project.nomination.forum_id == UUID(command.nomination.forum_id):
+        project.withdraw_nomination(reason=command.reason, meta=unit.meta)
+    return command.nomination
+
+
+def withdraw(app: ForumApplication, actor: Actor, command: WithdrawNomination, target: ForumRef) -> Nomination:
+    """Withdraw a nomination: the forum's command, then the project's (``<command id>.project``)."""
+    nomination = run(app, actor, command, target)
+    second = RecordProjectNominationWithdrawal(
+        command_id=_second_step_id(command.command_id, "project"), reason=command.reason, nomination=nomination
     )
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# Pitches
-
-
-def set_running_order(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, slots: Sequence[PitchSlot]
-) -> Any:
-    """Set (or change, until the first pitch) the running order: ``domain.forum.running_order`` builds one."""
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.set_running_order(slots=slots, meta=meta)
-        return {"forum_id": str(forum.id), "slots": len(forum.running_order)}
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="set_running_order", act=act)
-
-
-def record_pitch(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    project_id: UUID,
-    duration_seconds: int,
-) -> Any:
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.record_pitch(project_id=project_id, duration_seconds=duration_seconds, meta=meta)
-        return {"forum_id": str(forum.id), "project_id": str(project_id), "duration_seconds": duration_seconds}
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="record_pitch", act=act)
-
-
-def record_absence(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, project_id: UUID
-) -> Any:
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.record_absence(project_id=project_id, meta=meta)
-        return {"forum_id": str(forum.id), "project_id": str(project_id), "absent": True}
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="record_absence", act=act)
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# The jury
-
-
-def appoint_juror(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    person_id: str,
-    organisation: str,
-    college: str,
-) -> Any:
-    """Appoint a juror (of any organisation) in a college, and grant them the forum's ``juror`` role."""
-    grants: list[_Grants] = []
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        _require_person(app, person_id, organisation)
-        forum.appoint_juror(person_id=person_id, organisation=organisation, college=college, meta=meta)
-        grants.append(_Grants(app, forum, meta))
-        grants[-1].grant(person_id, organisation, JUROR)
-        return {"forum_id": str(forum.id), "person_id": person_id, "organisation": organisation, "college": college}
-
-    return _host_command(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="appoint_juror",
-        act=act,
-        also=lambda f, m: grants[-1].saved(),
-    )
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# Votes
-
-
-def organise_vote(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    prize_key: str,
-    electorate: Sequence[Voter],
-    opens_at: datetime,
-    closes_at: datetime,
-    allow_own_organisation: bool = False,
-    tie_break: str = "draw",
-    draw_seed: str | None = None,
-) -> Any:
-    """Declare a prize's vote (electorate, period, tie-break) and grant each voter the forum's ``voter`` role
-    (revoking it from people no vote of the forum counts any more)."""
-    grants: list[_Grants] = []
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        for voter in electorate:
-            _require_person(app, voter.person_id, voter.organisation, field="electorate")
-        forum.organise_vote(
-            prize_key=prize_key,
-            electorate=electorate,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            allow_own_organisation=allow_own_organisation,
-            tie_break=tie_break,
-            draw_seed=draw_seed,
-            meta=meta,
-        )
-        grant = _Grants(app, forum, meta)
-        voting = {p for vote in forum.votes.values() for p in vote.electorate}
-        for person_id, _ in grant.roles.holders(VOTER):
-            if person_id not in voting:
-                grant.revoke(person_id, VOTER)
-        for voter in electorate:
-            grant.grant(voter.person_id, voter.organisation, VOTER)
-        grants.append(grant)
-        return {
-            "forum_id": str(forum.id),
-            "prize_key": prize_key,
-            "electorate": len(electorate),
-            "opens_at": opens_at.isoformat(),
-            "closes_at": closes_at.isoformat(),
-        }
-
-    return _host_command(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="organise_vote",
-        act=act,
-        also=lambda f, m: grants[-1].saved(),
-    )
-
-
-def cast_vote(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, prize_key: str, project_id: UUID
-) -> Any:
-    """The voter (the actor) casts their one ballot."""
-
-    def act(forum: Forum, meta: Meta) -> Any:
-        forum.cast_vote(prize_key=prize_key, voter_id=actor.person_id, project_id=project_id, meta=meta)
-        return {"forum_id": str(forum.id), "prize_key": prize_key, "voted": True, "cast_at": meta.at.isoformat()}
-
-    return _run(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name="cast_vote",
-        allowed=(VOTER,),
-        role=VOTER,
-        act=act,
-    )
-
-
-def count_votes(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    prize_key: str,
-    tie_order: Sequence[UUID] = (),
-    rationale: str = "",
-) -> Any:
-    def act(forum: Forum, meta: Meta) -> Any:
-        count = forum.count_votes(prize_key=prize_key, tie_order=tie_order, rationale=rationale, meta=meta)
-        return {"forum_id": str(forum.id), "prize_key": prize_key, "count": _builtins(count)}
-
-    return _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="count_votes", act=act)
+    return run(app, actor, second, NominatedProject(nomination.project_store, command.project_id))
 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # The palmarès
 
 
-def publish_palmares(app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID) -> Any:
-    """Proclaim the palmarès (public from now on), then anchor the host's chain head so it covers the publication."""
+class PublishPalmares(Command[PalmaresPublished], frozen=True):
+    pass
 
-    def act(forum: Forum, meta: Meta) -> Any:
-        palmares = forum.publish_palmares(meta=meta)
-        return {"forum_id": str(forum.id), "published_at": meta.at.isoformat(), "palmares": _builtins(palmares)}
 
-    result = _host_command(app, actor, command_id, host=host, forum_id=forum_id, name="publish_palmares", act=act)
-    anchor_publication(app, _host_slug(host), forum_id)
-    return result
+@handles(PublishPalmares, on=ON_FORUM, roles=(HOST,))
+def publish_palmares(forum: Forum, command: PublishPalmares, unit: Unit[ForumRef]) -> PalmaresPublished:
+    """Proclaim the palmarès: public from now on."""
+    palmares = forum.publish_palmares(meta=unit.meta)
+    return PalmaresPublished(str(forum.id), unit.meta.at, msgspec.to_builtins(palmares))
+
+
+def publish(app: ForumApplication, actor: Actor, command: PublishPalmares, target: ForumRef) -> PalmaresPublished:
+    """Publish the palmarès, then anchor the host's chain head so that it covers the publication."""
+    published = run(app, actor, command, target)
+    anchor_publication(app, _host_slug(target.host), target.forum_id)
+    return published
 
 
 def anchor_publication(app: ForumApplication, host: str, forum_id: UUID) -> None:

@@ -16,10 +16,45 @@ import msgspec
 
 from domain.forum import Forum
 from domain.jury import JuryRules
-from forum.forums import HOST, JUROR, ON_FORUM, ForumRef, ForumState, forum_state
+from forum.forums import (
+    HOST,
+    JUROR,
+    ON_FORUM,
+    Appointment,
+    ForumRef,
+    ForumState,
+    _Grants,
+    _require_person,
+    forum_state,
+)
 from forum.pipeline import Command, Unit, handles
 
 Cents = Annotated[int, msgspec.Meta(ge=0, le=10**13, description="euro cents")]
+
+
+# -- the jurors -------------------------------------------------------------------------------------------------------
+
+
+class AppointJuror(Command[Appointment], frozen=True):
+    """Appoint a juror in a college (elected official, director-general, agent, outside personality…)."""
+
+    person_id: str
+    organisation: str
+    college: str
+
+
+@handles(AppointJuror, on=ON_FORUM, roles=(HOST,))
+def appoint_juror(forum: Forum, command: AppointJuror, unit: Unit[ForumRef]) -> Appointment:
+    """Appoint a juror (of any organisation) in a college, and grant them the forum's ``juror`` role in the same
+    transaction."""
+    _require_person(unit.app, command.person_id, command.organisation)
+    forum.appoint_juror(
+        person_id=command.person_id, organisation=command.organisation, college=command.college, meta=unit.meta
+    )
+    grants = _Grants(unit.app, forum, unit.meta)
+    grants.grant(command.person_id, command.organisation, JUROR)
+    unit.save(*grants.saved())
+    return Appointment(str(forum.id), command.person_id, command.organisation, college=command.college)
 
 
 # -- the rules ---------------------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from litestar.response import Redirect, Template
 
 from domain.errors import Conflict, DomainError, Invalid
 from forum import pipeline
+from forum.access import Actor
+from forum.application import ForumApplication
 from forum.forums import ForumRef, forum_id_for
 from forum.pipeline import Command
 from web.context import actor_of, services_of
@@ -31,9 +33,16 @@ def forum_ref(host: str, forum: str) -> ForumRef:
     return ForumRef(host, forum_id_for(host, forum))
 
 
-def command(request: Request[Any, Any, Any], command: Command[R], target: Any) -> R:
-    """Run ``command`` on ``target`` as the signed-in person (in a worker thread: declare ``sync_to_thread=True``)."""
-    return pipeline.run(services_of(request).app, actor_of(request), command, target)
+Carry = Callable[[ForumApplication, Actor, Any, Any], Any]  # how a command is carried out: ``pipeline.run``, or a
+# feature's function of the same shape running it with its next step (a nomination's, a publication's anchor)
+
+
+def command(request: Request[Any, Any, Any], command: Command[R], target: Any, *, through: Carry | None = None) -> R:
+    """Run ``command`` on ``target`` as the signed-in person (in a worker thread: declare ``sync_to_thread=True``),
+    by ``pipeline.run`` or ``through``."""
+    carry = through or pipeline.run
+    result: R = carry(services_of(request).app, actor_of(request), command, target)
+    return result
 
 
 def with_path(body: Command[Any], kind: type[C], **path: Any) -> C:
@@ -110,18 +119,21 @@ async def submit(
     make: Callable[[], Command[Any]],
     target: Any,
     *,
-    then: str,
+    then: str | Callable[[Any], str],
     notice: str,
     again: Callable[[dict[str, Any]], Awaitable[Template]],
     failed: str = "",
     form: dict[str, Any] | None = None,
     aliases: Mapping[str, str] | None = None,
     projections: Iterable[str] = (),
+    through: Carry | None = None,
 ) -> Template | Redirect:
-    """A page's command: build it from the form (``make``), run it, and redirect to ``then`` with ``notice``; a
-    refusal re-renders the page (``again``) with the message beside its field and the form as typed."""
+    """A page's command: build it from the form (``make``), run it (``through``: see ``command``), and redirect to
+    ``then`` (or where ``then`` of the result points) with ``notice``; a refusal re-renders the page (``again``) with
+    the message beside its field and the form as typed."""
     try:
-        await sync_to_thread(command, request, make(), target)
+        made = make()
+        result = await sync_to_thread(lambda: command(request, made, target, through=through))
     except FIELD_REFUSALS as error:
         return await again(refusal(error, failed, form, aliases))
-    return await done(request, then, notice, projections)
+    return await done(request, then if isinstance(then, str) else then(result), notice, projections)

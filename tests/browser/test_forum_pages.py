@@ -15,13 +15,13 @@ import pytest
 
 from domain.forum import Forum, Prize
 from domain.jury import Criterion, JuryRules
-from forum import forums
 from forum.access import Actor
 from forum.database import Database
-from forum.jury import RecordScore, SetRules
+from forum.forums import AcceptForumInvitation, Invite, SetPrize
+from forum.jury import AppointJuror, RecordScore, SetRules
 from tests.accounts import Member, member
 from tests.browser.conftest import PHONE, CheckA11y, Live, SignIn, phone_overflow
-from tests.builders import sends
+from tests.builders import nominates, plans, sends
 from tests.conftest import Clock, command_id
 from tests.web.test_forums_api import selected_projects
 
@@ -142,9 +142,9 @@ def test_a_host_runs_a_small_forum_from_the_pages(
     assert "2 projets proposés sur un quota de 2." in main(desk)
     checked(desk, check_a11y, check_phone)
     app, oise = live.services.app, organisers["oise"].actor
-    forums.accept_invitation(app, oise, command_id(), host="somme", forum_id=FORUM_ID, organisation="oise")
+    sends(AcceptForumInvitation)(app, oise, command_id(), host="somme", forum_id=FORUM_ID, organisation="oise")
     for key in ("oise-1", "oise-2"):
-        forums.nominate(app, oise, command_id(), host="somme", forum_id=FORUM_ID, project_id=UUID(projects[key]))
+        nominates(app, oise, command_id(), host="somme", forum_id=FORUM_ID, project_id=UUID(projects[key]))
     live.settle()
 
     # coaching: a coach appointed by address, every team shared out; the coach records a session
@@ -299,17 +299,17 @@ def test_a_juror_scores_on_a_phone_through_flaky_wifi_and_each_score_is_saved_on
     def run(command: Any, actor: Any = host.actor, **kwargs: Any) -> Any:
         return command(app, actor, command_id(), host="somme", forum_id=FORUM_ID, **kwargs)
 
-    forums.plan_forum(
+    plans(
         app, host.actor, command_id(), host="somme", key="forum-amiens", title="Forum d'Amiens", kind="forum",
         starts_on=datetime(2019, 11, 28).date(), place="Amiens", quota=2,
     )  # fmt: skip
-    run(forums.define_prize, prize=Prize("laureats", "Lauréats", "main", laureates=2))
+    run(sends(SetPrize), prize=Prize("laureats", "Lauréats", "main", laureates=2))
     for org, organiser in organisers.items():
-        run(forums.invite, organisation=org)
-        run(forums.accept_invitation, organiser.actor, organisation=org)
+        run(sends(Invite), organisation=org)
+        run(sends(AcceptForumInvitation), organiser.actor, organisation=org)
         for i in (1, 2):
-            run(forums.nominate, organiser.actor, project_id=UUID(projects[f"{org}-{i}"]))
-    run(forums.appoint_juror, person_id=juror.person_id, organisation="nord", college="Élu·e")
+            run(nominates, organiser.actor, project_id=UUID(projects[f"{org}-{i}"]))
+    run(sends(AppointJuror), person_id=juror.person_id, organisation="nord", college="Élu·e")
     criteria = (Criterion("impact", "Impact pour les usagers", 2), Criterion("faisabilite", "Faisabilité", 1))
     run(sends(SetRules), rules=JuryRules(criteria=criteria, scale_min=0, scale_max=10))
     clock.set(datetime(2019, 11, 28, 15, 0, tzinfo=UTC))

@@ -19,17 +19,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.errors import Forbidden, NotFound
 from domain.organisation import Organisation
 from domain.person import ForumRoles
-from forum import audit, audit_trail, forums, replay
+from forum import audit, audit_trail, replay
 from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
 from forum.audit_sentences import SENTENCES, Names, event_classes, sentence
 from forum.audit_trail import Filters, ForumFacts, Scope, Stream
-from forum.bootstrap import auth_pool, projector, reader_pool
 from forum.database import Database
+from forum.entrypoints.bootstrap import auth_pool, projector, reader_pool
+from forum.forums import Invite
 from forum.jury import ComputeRanking, RecordScore
 from forum.tenancy import store_of
 from projections.audit import audit_names
-from tests.builders import sends
+from tests.builders import publishes, sends
 from tests.conftest import Clock, command_id
 from tests.forum.test_forums import HOST, ON_THE_DAY, World, build_world, deliberated_world
 
@@ -110,7 +111,7 @@ def world(app: ForumApplication, clock: Clock, db: Database) -> World:
 @pytest.fixture
 def published(world: World) -> World:
     deliberated_world(world)
-    world.run(forums.publish_palmares, world.host)
+    world.run(publishes, world.host)
     return world
 
 
@@ -312,9 +313,9 @@ def test_auditors_change_nothing_whatever_command_they_try(world: World) -> None
                 a, command_id(), organisation="somme", email="x@somme.example.org", name="X", role="agent"
             ),
             lambda a=auditor: world.run(sends(ComputeRanking), a),
-            lambda a=auditor: world.run(forums.publish_palmares, a),
+            lambda a=auditor: world.run(publishes, a),
             lambda a=auditor: world.run(sends(RecordScore), a, project_id=project, scores={"usagers": 5, "pitch": 5}),
-            lambda a=auditor: world.run(forums.invite, a, organisation="val-doise"),
+            lambda a=auditor: world.run(sends(Invite), a, organisation="val-doise"),
             lambda a=auditor: audit_trail.appoint_auditor(
                 world.app, a, command_id(), host=HOST, forum_id=world.forum_id, person_id=a.person_id,
                 organisation="somme",
@@ -520,8 +521,8 @@ def test_the_offline_check_runs_from_the_command_line_for_both_kinds_of_export(
 
 def test_the_provenance_of_a_prize_by_vote_and_of_a_ranked_national_prize(app: ForumApplication, db: Database) -> None:
     # given the Prix Impulsions 2019 as it ran: a national jury (two ranked laureates) and a vote of the académies
-    from forum.bootstrap import Services
     from forum.demo_forum import load_impulsions_2019
+    from forum.services import Services
     from forum.settings import Settings
 
     services = Services(settings=Settings(environment="test"), db=db, app=app)

@@ -12,16 +12,18 @@ from uuid import UUID
 import pytest
 
 from domain.errors import DomainError, Forbidden, NotFound
-from domain.forum import PitchSlot, Prize, Voter, coaching_rota, running_order
+from domain.forum import Prize
 from domain.idea_call import paris_end_of_day, paris_start_of_day
 from domain.jury import Criterion, JuryRules
 from forum import forums
 from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
-from forum.bootstrap import Services
+from forum.coaching import AppointCoach, AssignCoaching, RecordCoachingSession
 from forum.database import Database
+from forum.forums import AcceptForumInvitation, DeclineForumInvitation, Invite, SetBudget, SetPrize
 from forum.jury import (
     AmendRules,
+    AppointJuror,
     CloseDeliberation,
     ComputeRanking,
     DeclareConflict,
@@ -30,9 +32,11 @@ from forum.jury import (
     RecordScore,
     SetRules,
 )
+from forum.services import Services
 from forum.settings import Settings
-from tests.builders import calls
-from tests.builders import sends
+from forum.stage import PitchSlotIn, RecordAbsence, RecordPitch, SetRunningOrder
+from forum.votes import CastVote, CountVotes, OrganiseVote, VoterIn
+from tests.builders import calls, nominates, plans, publishes, sends, withdraws
 from tests.conftest import Clock, command_id
 
 HOST = "somme"
@@ -104,7 +108,7 @@ class World:
     def nominate(self, label: str, actor: Actor | None = None, cid: str | None = None) -> Any:
         store, project_id = self.projects[label]
         organiser = actor or self.people[f"organiser-{store}"]
-        return forums.nominate(
+        return nominates(
             self.app,
             organiser,
             cid or command_id(),
@@ -211,7 +215,7 @@ def build_world(app: ForumApplication, clock: Clock, db: Database, *, selected: 
 
     # the forum, planned by Somme in September; the départements invited accept
     clock.set(datetime(2019, 9, 3, 8, tzinfo=UTC))
-    planned = forums.plan_forum(
+    planned = plans(
         app,
         world.host,
         "plan",
@@ -224,10 +228,10 @@ def build_world(app: ForumApplication, clock: Clock, db: Database, *, selected: 
         quota=quota,
     )
     world.forum_id = UUID(planned["id"])
-    world.run(forums.define_prize, world.host, prize=Prize("laureats", "Lauréats du forum", "main", laureates=2))
+    world.run(sends(SetPrize), world.host, prize=Prize("laureats", "Lauréats du forum", "main", laureates=2))
     for org in ("nord", "oise", "somme"):
-        world.run(forums.invite, world.host, organisation=org)
-        world.run(forums.accept_invitation, world[f"organiser-{org}"], organisation=org)
+        world.run(sends(Invite), world.host, organisation=org)
+        world.run(sends(AcceptForumInvitation), world[f"organiser-{org}"], organisation=org)
     clock.set(NOMINATING)
     return world
 
@@ -249,7 +253,7 @@ def jury_world(world: World, rules: JuryRules = RULES) -> World:
     nominated_world(world)
     for org in ("nord", "oise", "somme"):
         juror = world[f"juror-{org}"]
-        world.run(forums.appoint_juror, world.host, person_id=juror.person_id, organisation=org, college="élu")
+        world.run(sends(AppointJuror), world.host, person_id=juror.person_id, organisation=org, college="élu")
     world.run(sends(SetRules), world.host, rules=rules)
     world.clock.set(ON_THE_DAY)
     return world
@@ -313,13 +317,11 @@ def test_planning_a_forum_is_for_the_organisers_of_the_host(world: World) -> Non
         "place": "Amiens",
         "quota": 3,
     }
-    refused(
-        world, Forbidden, "role_required", lambda: forums.plan_forum(world.app, world["agent-somme"], "p", **kwargs)
-    )
-    refused(world, NotFound, "not_found", lambda: forums.plan_forum(world.app, world["organiser-nord"], "p", **kwargs))
+    refused(world, Forbidden, "role_required", lambda: plans(world.app, world["agent-somme"], "p", **kwargs))
+    refused(world, NotFound, "not_found", lambda: plans(world.app, world["organiser-nord"], "p", **kwargs))
     # a second forum with the same key is refused on the key
     kwargs["key"] = "forum-2019"
-    refused(world, DomainError, "key_taken", lambda: forums.plan_forum(world.app, world.host, "p2", **kwargs))
+    refused(world, DomainError, "key_taken", lambda: plans(world.app, world.host, "p2", **kwargs))
 
 
 def test_another_organisations_forum_is_not_found_and_a_participants_agent_is_forbidden(world: World) -> None:
@@ -328,28 +330,28 @@ def test_another_organisations_forum_is_not_found_and_a_participants_agent_is_fo
         world,
         NotFound,
         "not_found",
-        lambda: world.run(forums.invite, world["organiser-val-doise"], organisation="val-doise"),
+        lambda: world.run(sends(Invite), world["organiser-val-doise"], organisation="val-doise"),
     )
     # a Nord organiser sees the forum but does not run it
     refused(
         world,
         Forbidden,
         "forum_role_required",
-        lambda: world.run(forums.invite, world["organiser-nord"], organisation="val-doise"),
+        lambda: world.run(sends(Invite), world["organiser-nord"], organisation="val-doise"),
     )
     # and does not answer for Oise
     refused(
         world,
         Forbidden,
         "own_organisation_only",
-        lambda: world.run(forums.decline_invitation, world["organiser-nord"], organisation="oise"),
+        lambda: world.run(sends(DeclineForumInvitation), world["organiser-nord"], organisation="oise"),
     )
     # a forum that does not exist is not found either
     refused(
         world,
         NotFound,
         "not_found",
-        lambda: forums.invite(world.app, world.host, "x", host=HOST, forum_id=UUID(int=7), organisation="val-doise"),
+        lambda: sends(Invite)(world.app, world.host, "x", host=HOST, forum_id=UUID(int=7), organisation="val-doise"),
     )
 
 
@@ -393,7 +395,7 @@ def test_only_an_organiser_of_the_projects_organisation_nominates_it(world: Worl
     store, project_id = world.projects["nord-1"]
 
     def by(actor: Actor) -> Callable[[], Any]:
-        return lambda: forums.nominate(
+        return lambda: nominates(
             world.app,
             actor,
             command_id(),
@@ -412,7 +414,7 @@ def test_a_withdrawn_nomination_frees_the_quota_and_the_project(world: World) ->
     world.nominate("nord-1")
     world.nominate("nord-2")
     withdrawn = world.run(
-        forums.withdraw_nomination,
+        withdraws,
         world["organiser-nord"],
         project_id=world.project("nord-1"),
         reason="Équipe indisponible.",
@@ -426,7 +428,7 @@ def test_a_withdrawn_nomination_frees_the_quota_and_the_project(world: World) ->
         world,
         DomainError,
         "withdrawal_too_late",
-        lambda: world.run(forums.withdraw_nomination, world["organiser-nord"], project_id=world.project("nord-2")),
+        lambda: world.run(withdraws, world["organiser-nord"], project_id=world.project("nord-2")),
     )
 
 
@@ -438,46 +440,47 @@ def test_coaches_are_appointed_with_their_forum_role_and_record_only_their_teams
     nominated_world(world)
     coach1, coach2 = world["coach-1"], world["coach-2"]
     for coach in (coach1, coach2):
-        world.run(forums.appoint_coach, world.host, person_id=coach.person_id, organisation="beta-gouv")
+        world.run(sends(AppointCoach), world.host, person_id=coach.person_id, organisation="beta-gouv")
     # the grant of the forum role lives next to the forum, in the host's store
     assert world.topics("ForumRoles.Granted") == [("somme", "domain.person:ForumRoles.Granted")] * 2
     teams = [world.project(label) for label in ("nord-1", "oise-1")]
-    rota = coaching_rota(teams, [coach1.person_id, coach2.person_id], starts_at=ON_THE_DAY, minutes=50)
-    assert world.run(forums.assign_coaching, world.host, slots=rota)["assigned"] == 2
+    rota = {"project_ids": teams, "coach_ids": [coach1.person_id, coach2.person_id], "starts_at": ON_THE_DAY}
+    assert world.run(sends(AssignCoaching), world.host, minutes=50, **rota)["assigned"] == 2
     session = {
         "project_id": world.project("nord-1"),
         "notes": "Problématisation.",
         "problem_statement": "Comment aider l'usager à trouver le bon interlocuteur ?",
         "pitch_points": ["le problème vécu"],
     }
-    assert world.run(forums.record_coaching_session, world.in_forum("coach-1", "coach"), **session)["sessions"] == 1
+    assert world.run(sends(RecordCoachingSession), world.in_forum("coach-1", "coach"), **session)["sessions"] == 1
     # the other coach is not this team's
     refused(
         world,
         DomainError,
         "not_assigned_coach",
-        lambda: world.run(forums.record_coaching_session, world.in_forum("coach-2", "coach"), **session),
+        lambda: world.run(sends(RecordCoachingSession), world.in_forum("coach-2", "coach"), **session),
     )
     # and someone who is no coach of the forum does not see it at all
-    refused(world, NotFound, "not_found", lambda: world.run(forums.record_coaching_session, coach1, **session))
+    refused(world, NotFound, "not_found", lambda: world.run(sends(RecordCoachingSession), coach1, **session))
 
 
 def test_the_running_order_is_set_then_pitches_are_recorded_and_it_no_longer_changes(world: World) -> None:
     nominated_world(world, per_organisation=1)
     teams = [world.project(label) for label in ("nord-1", "oise-1", "somme-1")]
-    slots = running_order(teams, starts_at=ON_THE_DAY, pitch_seconds=180, questions_seconds=300)
-    assert world.run(forums.set_running_order, world.host, slots=slots)["slots"] == 3
+    slots = {"starts_at": ON_THE_DAY, "pitch_seconds": 180, "questions_seconds": 300}
+    assert world.run(sends(SetRunningOrder), world.host, project_ids=teams, **slots)["slots"] == 3
     world.clock.set(ON_THE_DAY)
-    world.run(forums.record_pitch, world.host, project_id=teams[0], duration_seconds=191)
-    world.run(forums.record_absence, world.host, project_id=teams[1])
+    world.run(sends(RecordPitch), world.host, project_id=teams[0], duration_seconds=191)
+    world.run(sends(RecordAbsence), world.host, project_id=teams[1])
     refused(
         world,
         DomainError,
         "pitches_started",
         lambda: world.run(
-            forums.set_running_order,
+            sends(SetRunningOrder),
             world.host,
-            slots=running_order(teams[::-1], starts_at=ON_THE_DAY, pitch_seconds=180, questions_seconds=300),
+            project_ids=teams[::-1],
+            **slots,
         ),
     )
     refused(
@@ -485,9 +488,9 @@ def test_the_running_order_is_set_then_pitches_are_recorded_and_it_no_longer_cha
         DomainError,
         "slot_overlaps",
         lambda: world.run(
-            forums.set_running_order,
+            sends(SetRunningOrder),
             world.host,
-            slots=[PitchSlot(teams[0], ON_THE_DAY, 180, 300), PitchSlot(teams[1], ON_THE_DAY, 180, 300)],
+            slots=[PitchSlotIn(teams[0], ON_THE_DAY, 180, 300), PitchSlotIn(teams[1], ON_THE_DAY, 180, 300)],
         ),
     )
 
@@ -498,14 +501,14 @@ def test_the_running_order_is_set_then_pitches_are_recorded_and_it_no_longer_cha
 
 def test_appointing_a_juror_grants_the_forum_role_and_needs_an_existing_person(world: World) -> None:
     juror = world["juror-nord"]
-    world.run(forums.appoint_juror, world.host, person_id=juror.person_id, organisation="nord", college="élu")
+    world.run(sends(AppointJuror), world.host, person_id=juror.person_id, organisation="nord", college="élu")
     assert world.topics("ForumRoles.Granted") == [("somme", "domain.person:ForumRoles.Granted")]
     refused(
         world,
         NotFound,
         "person_not_found",
         lambda: world.run(
-            forums.appoint_juror, world.host, person_id=str(UUID(int=5)), organisation="nord", college="élu"
+            sends(AppointJuror), world.host, person_id=str(UUID(int=5)), organisation="nord", college="élu"
         ),
     )
 
@@ -580,7 +583,7 @@ def test_changing_criteria_after_scoring_began_needs_an_amendment(world: World) 
 def test_an_award_over_the_budget_is_refused(world: World) -> None:
     jury_world(world)
     score_everything(world)
-    world.run(forums.set_budget, world.host, budget_cents=1_000_000)
+    world.run(sends(SetBudget), world.host, budget_cents=1_000_000)
     world.run(sends(ComputeRanking), world.host)
     world.run(sends(OpenDeliberation), world.host)
     laureates = [world.project("nord-1"), world.project("oise-1")]
@@ -609,16 +612,16 @@ def test_an_award_over_the_budget_is_refused(world: World) -> None:
 def test_a_publication_before_deliberation_is_refused(world: World) -> None:
     jury_world(world)
     score_everything(world)
-    refused(world, DomainError, "palmares_not_deliberated", lambda: world.run(forums.publish_palmares, world.host))
+    refused(world, DomainError, "palmares_not_deliberated", lambda: world.run(publishes, world.host))
 
 
 def organise_vote(world: World, opens_at: datetime, closes_at: datetime) -> None:
-    world.run(forums.define_prize, world.host, prize=Prize("public", "Prix du public", "vote", laureates=1))
+    world.run(sends(SetPrize), world.host, prize=Prize("public", "Prix du public", "vote", laureates=1))
     world.run(
-        forums.organise_vote,
+        sends(OrganiseVote),
         world.host,
         prize_key="public",
-        electorate=[Voter(world[f"voter-{org}"].person_id, org) for org in ("nord", "oise", "somme")],
+        electorate=[VoterIn(world[f"voter-{org}"].person_id, org) for org in ("nord", "oise", "somme")],
         opens_at=opens_at,
         closes_at=closes_at,
         draw_seed="graine-publiee-2019",
@@ -627,7 +630,7 @@ def organise_vote(world: World, opens_at: datetime, closes_at: datetime) -> None
 
 def vote(world: World, voter_org: str, label: str) -> Any:
     return world.run(
-        forums.cast_vote,
+        sends(CastVote),
         world.in_forum(f"voter-{voter_org}", "voter"),
         prize_key="public",
         project_id=world.project(label),
@@ -657,24 +660,22 @@ def test_each_voter_votes_once_within_the_period(world: World) -> None:
         world,
         Forbidden,
         "forum_role_required",
-        lambda: world.run(
-            forums.cast_vote, world["juror-nord"], prize_key="public", project_id=world.project("oise-1")
-        ),
+        lambda: world.run(sends(CastVote), world["juror-nord"], prize_key="public", project_id=world.project("oise-1")),
     )
-    counted = world.run(forums.count_votes, world.host, prize_key="public")
+    counted = world.run(sends(CountVotes), world.host, prize_key="public")
     assert counted["count"]["laureates"] == [str(world.project("oise-1"))]
 
 
 def test_the_palmares_is_published_once_after_deliberation_and_the_hosts_chain_head_is_anchored(world: World) -> None:
     deliberated_world(world)
     world.clock.set(ON_THE_DAY + timedelta(hours=3))
-    published = world.run(forums.publish_palmares, world.host)
+    published = world.run(publishes, world.host)
     laureates = published["palmares"]["prizes"][0]["laureates"]
     assert [entry["title"] for entry in laureates] == ["Projet nord-1", "Projet oise-1"]
     with world.db.connect(autocommit=True) as conn:
         anchors = conn.execute("SELECT organisation, reason FROM store.anchors").fetchall()
     assert ("somme", f"publication du palmarès {world.forum_id}") in [(a[0], a[1]) for a in anchors]
-    refused(world, DomainError, "palmares_published", lambda: world.run(forums.publish_palmares, world.host))
+    refused(world, DomainError, "palmares_published", lambda: world.run(publishes, world.host))
 
 
 def test_concurrent_jurors_scoring_at_once_all_get_their_scores_saved(world: World) -> None:
@@ -713,7 +714,7 @@ def test_first_appointments_at_once_open_the_forums_roles_once_and_all_are_grant
     def appoint(org: str) -> None:
         try:
             juror = world[f"juror-{org}"]
-            world.run(forums.appoint_juror, world.host, person_id=juror.person_id, organisation=org, college="élu")
+            world.run(sends(AppointJuror), world.host, person_id=juror.person_id, organisation=org, college="élu")
         except BaseException as error:  # collected for the assertion below
             errors.append(error)
 

@@ -9,10 +9,10 @@ from typing import Any
 from uuid import UUID
 
 from domain.forum import Prize
-from forum import forums
 from forum.application import ForumApplication
-from forum.bootstrap import projector
 from forum.database import Database
+from forum.entrypoints.bootstrap import projector
+from forum.forums import AcceptForumInvitation, Invite, SetPrize
 from forum.jury import CloseDeliberation, DesignateLaureates, OpenDeliberation
 from projections.palmares import (
     draft_palmares,
@@ -23,7 +23,7 @@ from projections.palmares import (
     published_palmares,
     slugify,
 )
-from tests.builders import sends
+from tests.builders import nominates, plans, publishes, sends
 from tests.conftest import Clock
 from tests.forum.test_forums import HOST, ON_THE_DAY, World, build_world, deliberated_world
 
@@ -70,7 +70,7 @@ def test_before_publication_nothing_is_public_and_the_draft_follows_the_delibera
 
 def publish(world: World) -> None:
     world.clock.set(ON_THE_DAY + timedelta(hours=3))
-    world.run(forums.publish_palmares, world.host)
+    world.run(publishes, world.host)
 
 
 def test_once_published_the_palmares_is_public_at_its_slug_in_the_index_and_in_open_data(
@@ -112,7 +112,7 @@ def test_a_second_palmares_of_the_same_title_gets_its_hosts_name_in_its_slug(
     # given a forum of the same title, the same year, hosted by Oise and published after Somme's
     clock.set(ON_THE_DAY - timedelta(days=60))
     organiser = world["organiser-oise"]
-    planned = forums.plan_forum(
+    planned = plans(
         app,
         organiser,
         "plan-oise",
@@ -131,10 +131,10 @@ def test_a_second_palmares_of_the_same_title_gets_its_hosts_name_in_its_slug(
             app, organiser, f"oise-{command.__name__}-{len(kwargs)}", host="oise", forum_id=forum_id, **kwargs
         )
 
-    act(forums.define_prize, prize=Prize("coup_de_coeur", "Coup de cœur", "special"))
-    act(forums.invite, organisation="oise")
-    forums.accept_invitation(app, organiser, "accept", host="oise", forum_id=forum_id, organisation="oise")
-    forums.nominate(
+    act(sends(SetPrize), prize=Prize("coup_de_coeur", "Coup de cœur", "special"))
+    act(sends(Invite), organisation="oise")
+    sends(AcceptForumInvitation)(app, organiser, "accept", host="oise", forum_id=forum_id, organisation="oise")
+    nominates(
         app,
         organiser,
         "nominate",
@@ -148,7 +148,7 @@ def test_a_second_palmares_of_the_same_title_gets_its_hosts_name_in_its_slug(
     act(sends(DesignateLaureates), prize_key="coup_de_coeur", project_ids=[world.project("oise-3")])
     act(sends(CloseDeliberation))
     clock.set(ON_THE_DAY + timedelta(hours=4))
-    act(forums.publish_palmares)
+    act(publishes)
     # then both are published, each at its own stable slug
     entries = run(query(db, list_published))
     assert [e.slug for e in entries] == [

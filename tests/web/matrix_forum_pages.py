@@ -17,14 +17,16 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.forum import CoachingSlot, Prize, Voter, running_order
+from domain.forum import Prize
 from domain.jury import Criterion, JuryRules
-from forum import forums
 from forum.access import SYSTEM
-from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, SetRules
+from forum.coaching import AppointCoach, AssignCoaching, CoachingSlotIn
+from forum.forums import AcceptForumInvitation, Invite, SetPrize
+from forum.jury import AppointJuror, CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, SetRules
+from forum.stage import SetRunningOrder
+from forum.votes import OrganiseVote, VoterIn
 from tests.accounts import PASSWORD, member
-from tests.builders import calls
-from tests.builders import sends
+from tests.builders import calls, nominates, plans, sends
 
 THIRD = "aisne"  # a participating organisation other than A, for A's juror to score
 
@@ -147,7 +149,7 @@ def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a 
         coach: bool = False,
     ) -> dict[str, Any]:
         key = f"g-{w.new_id()[:12]}"
-        planned = forums.plan_forum(
+        planned = plans(
             app(w),
             host(w),
             w.new_id(),
@@ -165,53 +167,47 @@ def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a 
         def run(command: Any, **kwargs: Any) -> Any:
             return command(app(w), host(w), w.new_id(), host=A, forum_id=forum_id, **kwargs)
 
-        run(forums.invite, organisation=A)
+        run(sends(Invite), organisation=A)
         made: dict[str, Any] = {"host": A, "forum": str(forum_id), "projects": [], "third": []}
         if invited_only:
             return made
-        run(forums.define_prize, prize=Prize("laureats", "Lauréats", "main", laureates=1))
-        run(forums.accept_invitation, organisation=A)
+        run(sends(SetPrize), prize=Prize("laureats", "Lauréats", "main", laureates=1))
+        run(sends(AcceptForumInvitation), organisation=A)
         made["projects"] = [selected(w, A) for _ in range(nominated)]
         for project_id in made["projects"]:
-            run(forums.nominate, project_id=UUID(project_id))
+            run(nominates, project_id=UUID(project_id))
         if with_third:
-            run(forums.invite, organisation=THIRD)
+            run(sends(Invite), organisation=THIRD)
             organiser = third(w)["organiser"].actor
-            forums.accept_invitation(app(w), organiser, w.new_id(), host=A, forum_id=forum_id, organisation=THIRD)
+            sends(AcceptForumInvitation)(app(w), organiser, w.new_id(), host=A, forum_id=forum_id, organisation=THIRD)
             made["third"] = [selected(w, THIRD) for _ in range(with_third)]
             for project_id in made["third"]:
-                forums.nominate(app(w), organiser, w.new_id(), host=A, forum_id=forum_id, project_id=UUID(project_id))
+                nominates(app(w), organiser, w.new_id(), host=A, forum_id=forum_id, project_id=UUID(project_id))
         everyone = [UUID(p) for p in made["projects"] + made["third"]]
         if roles:
             run(sends(SetRules), rules=rules)
-            run(forums.appoint_juror, person_id=agent_id(w), organisation=A, college="Agent")
+            run(sends(AppointJuror), person_id=agent_id(w), organisation=A, college="Agent")
         if coach:
-            run(forums.appoint_coach, person_id=agent_id(w), organisation=A)
+            run(sends(AppointCoach), person_id=agent_id(w), organisation=A)
             start = app(w).clock() + timedelta(days=29)
             run(
-                forums.assign_coaching,
-                slots=[
-                    CoachingSlot(p, agent_id(w), start + timedelta(hours=i), start + timedelta(hours=i, minutes=50))
-                    for i, p in enumerate(everyone)
-                ],
+                sends(AssignCoaching),
+                slots=[CoachingSlotIn(p, agent_id(w), start + timedelta(hours=i), 50) for i, p in enumerate(everyone)],
             )
         if order:
             start = app(w).clock() + timedelta(days=30)
-            run(
-                forums.set_running_order,
-                slots=running_order(everyone, starts_at=start, pitch_seconds=180, questions_seconds=300),
-            )
+            run(sends(SetRunningOrder), project_ids=everyone, starts_at=start, pitch_seconds=180, questions_seconds=300)
         now = app(w).clock()
         if vote:
-            run(forums.define_prize, prize=Prize("public", "Prix du public", "vote"))
+            run(sends(SetPrize), prize=Prize("public", "Prix du public", "vote"))
         if vote in ("open", "closed"):
             opens, closes = (now - timedelta(hours=1), now + timedelta(days=1))
             if vote == "closed":
                 opens, closes = now - timedelta(days=2), now - timedelta(days=1)
             run(
-                forums.organise_vote,
+                sends(OrganiseVote),
                 prize_key="public",
-                electorate=[Voter(agent_id(w), A)],
+                electorate=[VoterIn(agent_id(w), A)],
                 opens_at=opens,
                 closes_at=closes,
                 allow_own_organisation=True,

@@ -17,12 +17,14 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.forum import CoachingSlot, Prize, Voter, running_order
+from domain.forum import Prize
 from domain.jury import Criterion, JuryRules
-from forum import forums
+from forum.coaching import AppointCoach, AssignCoaching, CoachingSlotIn
+from forum.forums import AcceptForumInvitation, Invite, SetPrize
 from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, SetRules
-from tests.builders import calls
-from tests.builders import sends
+from forum.stage import SetRunningOrder
+from forum.votes import OrganiseVote, VoterIn
+from tests.builders import calls, nominates, plans, publishes, sends
 
 
 def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a long table
@@ -126,7 +128,7 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
         """A forum hosted by A, A invited and accepted; then as far as asked."""
         key = f"f-{w.new_id()[:12]}"
         starts_on = (app(w).clock() + timedelta(days=30)).date()
-        planned = forums.plan_forum(
+        planned = plans(
             app(w), host(w), w.new_id(), host=A, key=key, title=f"Forum {key}", kind="forum", starts_on=starts_on,
             place="Lille", quota=50, budget_cents=1_000_000,
         )  # fmt: skip
@@ -135,41 +137,37 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
         def run(command: Any, **kwargs: Any) -> Any:
             return command(app(w), host(w), w.new_id(), host=A, forum_id=forum_id, **kwargs)
 
-        run(forums.define_prize, prize=Prize("laureats", "Lauréats", "main", laureates=1))
-        run(forums.invite, organisation=A)
-        run(forums.accept_invitation, organisation=A)
+        run(sends(SetPrize), prize=Prize("laureats", "Lauréats", "main", laureates=1))
+        run(sends(Invite), organisation=A)
+        run(sends(AcceptForumInvitation), organisation=A)
         projects = [selected_project(w) for _ in range(nominated)]
         for project_id in projects:
-            forums.nominate(app(w), host(w), w.new_id(), host=A, forum_id=forum_id, project_id=UUID(project_id))
+            nominates(app(w), host(w), w.new_id(), host=A, forum_id=forum_id, project_id=UUID(project_id))
         if jury:
             run(sends(SetRules), rules=rules)
         if coach:
             person = w.fresh_person(organisation=A)
-            run(forums.appoint_coach, person_id=person, organisation=A)
+            run(sends(AppointCoach), person_id=person, organisation=A)
             now = app(w).clock()
             slots = [(p, person, now + timedelta(days=29, hours=i)) for i, p in enumerate(projects)]
-            run(
-                forums.assign_coaching,
-                slots=[CoachingSlot(UUID(p), c, s, s + timedelta(minutes=50)) for p, c, s in slots],
-            )
+            run(sends(AssignCoaching), slots=[CoachingSlotIn(UUID(p), c, s, 50) for p, c, s in slots])
         if order:
             start = app(w).clock() + timedelta(days=30)
             ids = [UUID(p) for p in projects]
-            run(forums.set_running_order, slots=running_order(ids, starts_at=start, pitch_seconds=180,
-                                                              questions_seconds=300))  # fmt: skip
+            run(sends(SetRunningOrder), project_ids=ids, starts_at=start, pitch_seconds=180, questions_seconds=300)
         if ranked:
             run(sends(ComputeRanking))
         now = app(w).clock()
         if vote:
-            run(forums.define_prize, prize=Prize("public", "Prix du public", "vote"))
+            run(sends(SetPrize), prize=Prize("public", "Prix du public", "vote"))
         if vote in ("open", "closed"):
             opens, closes = (now - timedelta(hours=1), now + timedelta(days=1))
             if vote == "closed":
                 opens, closes = now - timedelta(days=2), now - timedelta(days=1)
             run(
-                forums.organise_vote,
+                sends(OrganiseVote),
                 prize_key="public",
-                electorate=[Voter(w.members["agent_a"].person_id, A)],
+                electorate=[VoterIn(w.members["agent_a"].person_id, A)],
                 opens_at=opens,
                 closes_at=closes,
                 allow_own_organisation=True,
@@ -182,7 +180,7 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
         if deliberation in ("closed", "published"):
             run(sends(CloseDeliberation))
         if published:
-            run(forums.publish_palmares)
+            run(publishes)
         return {"host": A, "forum": key, "forum_id": str(forum_id), "projects": projects}
 
     def shared(w: World) -> dict[str, Any]:
@@ -241,11 +239,11 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
     def invited(w: World) -> dict[str, Any]:
         """A fresh forum where A is invited and has not answered yet."""
         key = f"i-{w.new_id()[:12]}"
-        planned = forums.plan_forum(
+        planned = plans(
             app(w), host(w), w.new_id(), host=A, key=key, title=f"Forum {key}", kind="forum",
             starts_on=(app(w).clock() + timedelta(days=30)).date(), place="Lille", quota=3,
         )  # fmt: skip
-        forums.invite(app(w), host(w), w.new_id(), host=A, forum_id=UUID(planned["id"]), organisation=A)
+        sends(Invite)(app(w), host(w), w.new_id(), host=A, forum_id=UUID(planned["id"]), organisation=A)
         return {"host": A, "forum": key, "forum_id": planned["id"], "projects": []}
 
     def coach_of(w: World, forum: dict[str, Any]) -> str:

@@ -15,10 +15,11 @@ import pytest
 from litestar.testing import TestClient
 
 from domain.organisation import Organisation
-from forum import audit, audit_trail, forums
+from forum import audit, audit_trail
 from forum.access import Actor
-from forum.bootstrap import Services
+from forum.services import Services
 from tests.accounts import settle
+from tests.builders import publishes
 from tests.conftest import Clock
 from tests.forum.test_forums import HOST, World, build_world, deliberated_world
 
@@ -39,7 +40,7 @@ def events(services: Services) -> int:
 def world(services: Services, clock: Clock, client: TestClient) -> World:  # type: ignore[type-arg]
     built = build_world(services.app, clock, services.db)
     deliberated_world(built)
-    built.run(forums.publish_palmares, built.host)
+    built.run(publishes, built.host)
     settle(client)
     return built
 
@@ -280,11 +281,12 @@ def test_the_web_app_anchors_chain_heads_periodically_beside_the_projector(servi
     from dataclasses import replace
 
     from forum.access import SYSTEM
+    from forum.entrypoints.bootstrap import resources
     from web.app import create_app
 
     services.app.register_organisation(SYSTEM, "org.somme", slug="somme", name="Somme", kind="departement")
     quick = Services(settings=replace(services.settings, anchor_every=0.05), db=services.db, app=services.app)
-    with TestClient(app=create_app(quick, run_projector=True)):
+    with TestClient(app=create_app(quick, resources(quick.db), run_projector=True)):
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with services.db.connect(autocommit=True) as conn:

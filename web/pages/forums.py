@@ -1,8 +1,8 @@
 """Pages to run a forum or a prize edition: the host's list and set-up pages (edition, participants and quotas,
-prizes and budget, nominations, coaching, palmarès), the invited organisations' answer and nominations, and the
-team pages of coaches and team members. The jury's pages are in ``web/pages/jury.py``, the stage's in
-``web/pages/stage.py``. Every command goes through ``forum.forums``; every list reads ``projections.forums``.
-No JavaScript is needed.
+prizes and budget, nominations, palmarès) and the invited organisations' answer and nominations. The jury's pages
+are in ``web/pages/jury.py``, the coaching's and the teams' in ``web/pages/coaching.py``, the stage's in
+``web/pages/stage.py``, the votes' in ``web/pages/votes.py``. Every command goes through ``forum.forums``; every
+list reads ``projections.forums``. No JavaScript is needed.
 """
 
 from __future__ import annotations
@@ -11,25 +11,44 @@ import math
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import time as clock_time
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
-from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from domain.forum import CoachingSlot, ForumKind, Prize, PrizeKind, coaching_rota
+from domain.errors import Conflict, DomainError, Invalid, NotFound
+from domain.forum import ForumKind, Prize, PrizeKind
 from domain.jury import check_key
 from domain.person import Person, check_email
 from domain.values import Role
 from forum import forums
 from forum.access import Actor, require_role
-from forum.forums import AUDITOR, COACH, HOST, JUROR, MEMBER, PARTICIPANT, VOTER, ForumRef
+from forum.forums import (
+    AUDITOR,
+    COACH,
+    HOST,
+    JUROR,
+    MEMBER,
+    PARTICIPANT,
+    VOTER,
+    AcceptForumInvitation,
+    AmendEdition,
+    DeclineForumInvitation,
+    ForumRef,
+    Invite,
+    Nominate,
+    PlanForum,
+    PublishPalmares,
+    SetBudget,
+    SetOrganisationQuota,
+    SetPrize,
+    WithdrawNomination,
+)
 from projections import calls as call_views
 from projections import forums as views
 from projections.directory import list_organisations
@@ -459,20 +478,15 @@ class ForumPages(Controller):
 
     @post("/organisations/{slug:str}/forums")
     async def plan(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Template | Redirect:
-        actor = actor_of(request)
-        require_role(actor, slug, Role.ORGANISER)
+        require_role(actor_of(request), slug, Role.ORGANISER)
         form = await form_of(request)
-        try:
+
+        def planned() -> PlanForum:
             title = text(form, "title")
             starts_on = day(form, "starts_on")
-            key = text(form, "key").strip() or slugify(f"{title} {starts_on.year}", max_length=60)
-            result = await sync_to_thread(
-                forums.plan_forum,
-                services_of(request).app,
-                actor,
-                command_id_of(form),
-                host=slug,
-                key=key,
+            return PlanForum(
+                command_id=command_id_of(form),
+                key=text(form, "key").strip() or slugify(f"{title} {starts_on.year}", max_length=60),
                 title=title,
                 kind=text(form, "kind"),
                 starts_on=starts_on,
@@ -482,10 +496,22 @@ class ForumPages(Controller):
                 categories=lines(text(form, "categories")),
                 budget_cents=cents(form, "budget", "budget_cents"),
             )
-        except FIELD_REFUSALS as error:
-            context = refusal(error, "new", form)
-            return page(request, "new.html", organisation=slug, **context)
-        return await done(request, f"/forums/{slug}/{result['id']}", "forum-cree")
+
+        async def again(refused: dict[str, Any]) -> Template:
+            return page(request, "new.html", organisation=slug, **refused)
+
+        return await commands.submit(
+            request,
+            planned,
+            slug,
+            then=lambda state: f"/forums/{slug}/{state.id}",
+            notice="forum-cree",
+            again=again,
+            failed="new",
+            form=form,
+            aliases=FIELD_ALIASES,
+            projections=PROJECTIONS,
+        )
 
     @get("/forums/{host:str}/{forum:str}")
     async def show(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
@@ -534,22 +560,26 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            starts_on = day(form, "starts_on")
-            await sync_to_thread(
-                forums.amend_edition,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
+
+        async def again(refused: dict[str, Any]) -> Template:
+            return page(request, "edition.html", f, **refused)
+
+        return await submit(
+            request,
+            lambda: AmendEdition(
+                command_id=command_id_of(form),
                 title=text(form, "title"),
                 place=text(form, "place"),
-                starts_on=starts_on,
+                starts_on=day(form, "starts_on"),
                 ends_on=optional_day(form, "ends_on"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return page(request, "edition.html", f, **refusal(error, "edition", form))
-        return await done(request, f.base, "edition")
+            ),
+            f,
+            then=f.base,
+            notice="edition",
+            again=again,
+            failed="edition",
+            form=form,
+        )
 
     @post("/forums/{host:str}/{forum:str}/budget")
     async def budget(
@@ -557,18 +587,16 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.set_budget,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                budget_cents=cents(form, "budget", "budget_cents"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._prizes(request, f, **refusal(error, "budget", form))
-        return await done(request, f"{f.base}/prix", "budget")
+        return await submit(
+            request,
+            lambda: SetBudget(command_id=command_id_of(form), budget_cents=cents(form, "budget", "budget_cents")),
+            f,
+            then=f"{f.base}/prix",
+            notice="budget",
+            again=lambda refused: self._prizes(request, f, **refused),
+            failed="budget",
+            form=form,
+        )
 
     # -- participants --------------------------------------------------------------------------------------------------
 
@@ -591,19 +619,20 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.invite,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
+        return await submit(
+            request,
+            lambda: Invite(
+                command_id=command_id_of(form),
                 organisation=text(form, "organisation").strip(),
                 quota=optional_integer(form, "quota"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._participants(request, f, **refusal(error, "invite", form))
-        return await done(request, f"{f.base}/participants", "invitation")
+            ),
+            f,
+            then=f"{f.base}/participants",
+            notice="invitation",
+            again=lambda refused: self._participants(request, f, **refused),
+            failed="invite",
+            form=form,
+        )
 
     @post("/forums/{host:str}/{forum:str}/participants/{organisation:str}/quota")
     async def quota(
@@ -611,37 +640,37 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.set_quota,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                organisation=organisation,
-                quota=integer(form, "quota"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._participants(request, f, **refusal(error, f"quota-{organisation}", form))
-        return await done(request, f"{f.base}/participants", "quota")
+        return await submit(
+            request,
+            lambda: SetOrganisationQuota(
+                command_id=command_id_of(form), organisation=organisation, quota=integer(form, "quota")
+            ),
+            f,
+            then=f"{f.base}/participants",
+            notice="quota",
+            again=lambda refused: self._participants(request, f, **refused),
+            failed=f"quota-{organisation}",
+            form=form,
+        )
 
     # -- an invited organisation's answer ------------------------------------------------------------------------------
 
     @post("/forums/{host:str}/{forum:str}/invitation/{organisation:str}/acceptation")
     async def accept(
         self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], organisation: FromPath[str]
-    ) -> Redirect:
+    ) -> Template | Redirect:
         f = await open_forum(request, host, forum, PARTICIPANT, HOST)
         form = await form_of(request)
-        await sync_to_thread(
-            forums.accept_invitation,
-            services_of(request).app,
-            f.actor,
-            command_id_of(form),
-            organisation=organisation,
-            **f.ref(),
+        return await submit(
+            request,
+            lambda: AcceptForumInvitation(command_id=command_id_of(form), organisation=organisation),
+            f,
+            then=f"{f.base}/propositions",
+            notice="acceptee",
+            again=lambda refused: self._answer_refused(request, f, refused),
+            failed="accept",
+            form=form,
         )
-        return await done(request, f"{f.base}/propositions", "acceptee")
 
     @post("/forums/{host:str}/{forum:str}/invitation/{organisation:str}/refus")
     async def decline(
@@ -649,19 +678,22 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, PARTICIPANT, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.decline_invitation,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                organisation=organisation,
-                reason=text(form, "reason"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return page(request, "show.html", f, **await self._programme(request, f), **refusal(error, "decline", form))
-        return await done(request, f.base, "declinee")
+        return await submit(
+            request,
+            lambda: DeclineForumInvitation(
+                command_id=command_id_of(form), organisation=organisation, reason=text(form, "reason")
+            ),
+            f,
+            then=f.base,
+            notice="declinee",
+            again=lambda refused: self._answer_refused(request, f, refused),
+            failed="decline",
+            form=form,
+        )
+
+    async def _answer_refused(self, request: Request[Any, Any, Any], f: ForumPage, refused: dict[str, Any]) -> Template:
+        """The programme, with the refusal of the organisation's answer beside its form."""
+        return page(request, "show.html", f, **await self._programme(request, f), **refused)
 
     # -- prizes --------------------------------------------------------------------------------------------------------
 
@@ -682,11 +714,12 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
+
+        def prize() -> SetPrize:
             label = text(form, "label")
             key = text(form, "key").strip() or key_from(label, {p.key for p in f.summary.prizes}, "prix")
             check_key(key, "key")
-            prize = Prize(
+            defined = Prize(
                 key=key,
                 label=label,
                 kind=text(form, "kind"),
@@ -695,12 +728,18 @@ class ForumPages(Controller):
                 amount_cents=cents(form, "amount", "amount_cents"),
                 ranked=checked(form, "ranked"),
             )
-            await sync_to_thread(
-                forums.define_prize, services_of(request).app, f.actor, command_id_of(form), prize=prize, **f.ref()
-            )
-        except FIELD_REFUSALS as error:
-            return await self._prizes(request, f, **refusal(error, "prize", form))
-        return await done(request, f"{f.base}/prix", "prix")
+            return SetPrize(command_id=command_id_of(form), prize=defined)
+
+        return await submit(
+            request,
+            prize,
+            f,
+            then=f"{f.base}/prix",
+            notice="prix",
+            again=lambda refused: self._prizes(request, f, **refused),
+            failed="prize",
+            form=form,
+        )
 
     # -- nominations ---------------------------------------------------------------------------------------------------
 
@@ -741,22 +780,26 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, PARTICIPANT, HOST)
         form = await form_of(request)
-        try:
+
+        def nomination() -> Nominate:
             store, _, project = text(form, "project_id").partition("/")
             if not project:
                 raise Invalid("Choisissez un projet sélectionné par votre organisation.", field="project_id")
-            await sync_to_thread(
-                forums.nominate,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                project_id=project_uuid(project),
-                organisation=store,
-                **f.ref(),
+            return Nominate(
+                command_id=command_id_of(form), project_id=project_uuid(project), project_organisation=store
             )
-        except FIELD_REFUSALS as error:
-            return await self._nominations(request, f, **refusal(error, "nominate", form))
-        return await done(request, f"{f.base}/propositions", "proposition")
+
+        return await submit(
+            request,
+            nomination,
+            f,
+            then=f"{f.base}/propositions",
+            notice="proposition",
+            again=lambda refused: self._nominations(request, f, **refused),
+            failed="nominate",
+            form=form,
+            through=forums.nominate,
+        )
 
     @post("/forums/{host:str}/{forum:str}/propositions/{project_id:uuid}/retrait")
     async def withdraw(
@@ -764,182 +807,19 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, PARTICIPANT, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.withdraw_nomination,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                project_id=project_id,
-                reason=text(form, "reason"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._nominations(request, f, **refusal(error, f"withdraw-{project_id}", form))
-        return await done(request, f"{f.base}/propositions", "retrait")
-
-    # -- coaching ------------------------------------------------------------------------------------------------------
-
-    @get("/forums/{host:str}/{forum:str}/coaching")
-    async def coaching(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
-        f = await open_forum(request, host, forum, HOST, AUDITOR, COACH)
-        return await self._coaching(request, f)
-
-    async def _coaching(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
-        db = reader(request)
-        overseer = f.holds(HOST, AUDITOR)
-        rota = await views.coaching_rota(db, f.forum_id, coach_id=None if overseer else f.actor.person_id)
-        coaches = await views.coaches(db, f.forum_id) if overseer else []
-        teams = await views.nominations(db, f.forum_id, active_only=True) if overseer else []
-        status = context.pop("status", 200)
-        start = datetime.combine(f.summary.starts_on, clock_time(9, 0), tzinfo=PARIS)
-        return page(
+        return await submit(
             request,
-            "coaching.html",
+            lambda: WithdrawNomination(
+                command_id=command_id_of(form), project_id=project_id, reason=text(form, "reason")
+            ),
             f,
-            status=status,
-            rota=rota,
-            coaches=coaches,
-            teams=teams,
-            overseer=overseer,
-            default_day=start.date().isoformat(),
-            **context,
+            then=f"{f.base}/propositions",
+            notice="retrait",
+            again=lambda refused: self._nominations(request, f, **refused),
+            failed=f"withdraw-{project_id}",
+            form=form,
+            through=forums.withdraw,
         )
-
-    @post("/forums/{host:str}/{forum:str}/coaching/coachs")
-    async def appoint_coach(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        try:
-            person_id, organisation = await person_by_email(request, text(form, "email"), "email", [f.host])
-            await sync_to_thread(
-                forums.appoint_coach,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                person_id=person_id,
-                organisation=organisation,
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._coaching(request, f, **refusal(error, "coach", form))
-        return await done(request, f"{f.base}/coaching", "coach")
-
-    @post("/forums/{host:str}/{forum:str}/coaching/creneaux")
-    async def assign_slot(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        try:
-            starts_at = moment(form, "starts", "starts_at")
-            minutes = integer(form, "minutes", default=50)
-            slot = CoachingSlot(
-                project_uuid(text(form, "project_id")),
-                text(form, "coach_id"),
-                starts_at,
-                starts_at + timedelta(minutes=minutes),
-            )
-            await sync_to_thread(
-                forums.assign_coaching, services_of(request).app, f.actor, command_id_of(form), slots=[slot], **f.ref()
-            )
-        except FIELD_REFUSALS as error:
-            return await self._coaching(request, f, **refusal(error, "slot", form))
-        return await done(request, f"{f.base}/coaching", "creneau")
-
-    @post("/forums/{host:str}/{forum:str}/coaching/rotation")
-    async def assign_rota(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        try:
-            coach_ids = many(form, "coach_ids")
-            if not coach_ids:
-                raise Invalid("Cochez au moins un coach.", field="coach_ids", rule="required")
-            teams = await views.nominations(reader(request), f.forum_id, active_only=True)
-            if not teams:
-                raise Conflict("Aucun projet n'est encore proposé au forum.", field="coach_ids", rule="no_team")
-            slots = coaching_rota(
-                [t.project_id for t in teams],
-                coach_ids,
-                starts_at=moment(form, "rota", "starts_at"),
-                minutes=integer(form, "rota_minutes", "minutes", default=50),
-            )
-            await sync_to_thread(
-                forums.assign_coaching, services_of(request).app, f.actor, command_id_of(form), slots=slots, **f.ref()
-            )
-        except FIELD_REFUSALS as error:
-            return await self._coaching(request, f, **refusal(error, "rota", form))
-        return await done(request, f"{f.base}/coaching", "rotation")
-
-    # -- a team's page: its coaching sessions and its slot -------------------------------------------------------------
-
-    @get("/forums/{host:str}/{forum:str}/equipes/{project_id:uuid}")
-    async def team(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template:
-        f = await open_forum(request, host, forum)
-        return await self._team(request, f, project_id)
-
-    async def _team(self, request: Request[Any, Any, Any], f: ForumPage, project_id: UUID, **context: Any) -> Template:
-        """Private to the team, its coach, the host (and auditors): the sessions, the coaching slot, the pitch slot."""
-        db = reader(request)
-        team = await views.team_of(db, f.forum_id, project_id)
-        if team is None:
-            raise NotFound("Équipe introuvable.", rule="not_found")
-        slot = next((s for s in await views.coaching_rota(db, f.forum_id) if s.project_id == project_id), None)
-        coaches_it = COACH in f.held and slot is not None and slot.coach_id == f.actor.person_id
-        if not f.holds(HOST, AUDITOR) and not coaches_it and f.actor.person_id not in team:
-            raise Forbidden(
-                "Les séances de coaching sont réservées à l'équipe, à son coach et à l'hôte du forum.",
-                rule="coaching_private",
-            )
-        project = next(n for n in await views.nominations(db, f.forum_id) if n.project_id == project_id)
-        members = []
-        for m in project.team:
-            found = await get_member(db, project.organisation, m.person_id)
-            members.append({"name": found.name if found else "", "role": m.role})
-        pitch = next((s for s in await views.running_order(db, f.forum_id) if s.project_id == project_id), None)
-        sessions = await views.coaching_sessions(db, f.forum_id, project_id=project_id)
-        status = context.pop("status", 200)
-        return page(
-            request,
-            "team.html",
-            f,
-            status=status,
-            project=project,
-            members=members,
-            slot=slot,
-            pitch=pitch,
-            sessions=sessions,
-            coaches_it=coaches_it,
-            **context,
-        )
-
-    @post("/forums/{host:str}/{forum:str}/equipes/{project_id:uuid}/seances")
-    async def record_session(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, COACH)
-        form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.record_coaching_session,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                project_id=project_id,
-                notes=text(form, "notes"),
-                problem_statement=text(form, "problem_statement"),
-                pitch_points=lines(text(form, "pitch_points")),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._team(request, f, project_id, **refusal(error, "session", form))
-        return await done(request, f"{f.base}/equipes/{project_id}", "seance")
 
     # -- the palmarès: preview and publication -------------------------------------------------------------------------
 
@@ -962,10 +842,14 @@ class ForumPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.publish_palmares, services_of(request).app, f.actor, command_id_of(form), **f.ref()
-            )
-        except FIELD_REFUSALS as error:
-            return await self._palmares(request, f, **refusal(error, "publish", form))
-        return await done(request, f"{f.base}/palmares", "publie")
+        return await submit(
+            request,
+            lambda: PublishPalmares(command_id=command_id_of(form)),
+            f,
+            then=f"{f.base}/palmares",
+            notice="publie",
+            again=lambda refused: self._palmares(request, f, **refused),
+            failed="publish",
+            form=form,
+            through=forums.publish,
+        )

@@ -1,5 +1,5 @@
 """The jury's pages: the host appoints jurors and sets the rules, follows scoring, computes the ranking, breaks ties,
-records the deliberation and runs the votes; a juror scores on a phone; a voter casts their ballot.
+records the deliberation; a juror scores on a phone. The votes' pages are in ``web/pages/votes.py``.
 
 The juror's scoring form posts like any form; ``web/static/scoring.js`` sends the same form with ``fetch`` (the
 session cookie, the page's CSRF token, ``Accept: application/json``) and keeps what is unsent in ``localStorage``,
@@ -18,13 +18,13 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from domain.errors import Invalid, NotFound
-from domain.forum import PrizeKind, Voter
+from domain.errors import NotFound
+from domain.forum import PrizeKind
 from domain.jury import Criterion, JuryRules, Normalisation, TieBreak
-from forum import forums
-from forum.forums import AUDITOR, HOST, JUROR, VOTER
+from forum.forums import AUDITOR, HOST, JUROR
 from forum.jury import (
     AmendRules,
+    AppointJuror,
     BreakTie,
     CloseDeliberation,
     ComputeRanking,
@@ -35,9 +35,7 @@ from forum.jury import (
     SetRules,
 )
 from projections import forums as views
-from projections.people import get_member
 from web.commands import command
-from web.context import services_of
 from web.errors import wants_json
 from web.pages.forums import (
     FIELD_REFUSALS,
@@ -49,9 +47,6 @@ from web.pages.forums import (
     forum_organisations,
     integer,
     key_from,
-    lines,
-    moment,
-    now,
     open_forum,
     page,
     person_by_email,
@@ -73,10 +68,6 @@ TIE_BREAK_LABELS = {
     TieBreak.CRITERIA.value: "Le critère le plus pondéré, puis le suivant",
     TieBreak.DRAW.value: "Un tirage au sort à partir d'une graine publiée à l'avance",
     TieBreak.JURY_VOTE.value: "Un vote du jury, consigné par l'hôte avec sa motivation",
-}
-VOTE_TIE_BREAK_LABELS = {
-    TieBreak.DRAW.value: TIE_BREAK_LABELS[TieBreak.DRAW.value],
-    TieBreak.JURY_VOTE.value: "Un vote du jury (l'hôte consigne l'ordre et sa motivation au dépouillement)",
 }
 SHEET_STATUS = {
     "to_score": "À noter",
@@ -156,7 +147,7 @@ def ordered(form: dict[str, Any], prefix: str, field: str) -> list[UUID]:
 
 
 class JuryPages(Controller):
-    """The jury's rules and jurors, scoring progress, ranking, deliberation, votes; jurors' and voters' pages."""
+    """The jury's rules and jurors, scoring progress, ranking, deliberation; the jurors' pages."""
 
     include_in_schema = False
     path = "/forums/{host:str}/{forum:str}"
@@ -195,23 +186,27 @@ class JuryPages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
+        try:  # the juror by e-mail address, looked up in the read models (the forum's organisations first)
             person_id, organisation = await person_by_email(
                 request, text(form, "email"), "email", forum_organisations(f)
             )
-            await sync_to_thread(
-                forums.appoint_juror,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
+        except FIELD_REFUSALS as error:
+            return await self._jury(request, f, **refusal(error, "juror", form))
+        return await submit(
+            request,
+            lambda: AppointJuror(
+                command_id=command_id_of(form),
                 person_id=person_id,
                 organisation=organisation,
                 college=text(form, "college"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._jury(request, f, **refusal(error, "juror", form))
-        return await done(request, f"{f.base}/jury", "jure")
+            ),
+            f,
+            then=f"{f.base}/jury",
+            notice="jure",
+            again=lambda refused: self._jury(request, f, **refused),
+            failed="juror",
+            form=form,
+        )
 
     @post("/jury/regles")
     async def set_rules(
@@ -443,130 +438,6 @@ class JuryPages(Controller):
             failed="close",
             form=form,
         )
-
-    # -- votes: the host's side ----------------------------------------------------------------------------------------
-
-    @get("/votes")
-    async def votes(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
-        f = await open_forum(request, host, forum, HOST, AUDITOR)
-        return await self._votes(request, f)
-
-    async def _votes(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
-        db = reader(request)
-        found = {v.prize_key: v for v in await views.votes(db, f.forum_id, with_ballots=AUDITOR in f.held)}
-        nominations = await views.nominations(db, f.forum_id, active_only=True)
-        emails: dict[str, str] = {}
-        for vote in found.values():
-            for voter in vote.voters:
-                member = await get_member(db, voter.organisation, voter.person_id)
-                emails[voter.person_id] = member.email if member else ""
-        items = [
-            {
-                "prize": prize,
-                "vote": found.get(prize.key),
-                "candidates": [n for n in nominations if prize.category is None or n.category == prize.category],
-            }
-            for prize in f.summary.prizes
-            if prize.kind == PrizeKind.VOTE.value
-        ]
-        status = context.pop("status", 200)
-        return page(
-            request,
-            "votes.html",
-            f,
-            status=status,
-            items=items,
-            emails=emails,
-            projects=titles_of(nominations),
-            moment_now=now(request),
-            tie_breaks=VOTE_TIE_BREAK_LABELS,
-            **context,
-        )
-
-    @post("/votes/{prize_key:str}")
-    async def organise_vote(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        try:
-            electorate = []
-            for address in lines(text(form, "electorate")):
-                person_id, organisation = await person_by_email(request, address, "electorate", forum_organisations(f))
-                electorate.append(Voter(person_id, organisation))
-            await sync_to_thread(
-                forums.organise_vote,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                prize_key=prize_key,
-                electorate=electorate,
-                opens_at=moment(form, "opens", "opens_at"),
-                closes_at=moment(form, "closes", "closes_at"),
-                allow_own_organisation=text(form, "allow_own_organisation") == "oui",
-                tie_break=text(form, "tie_break") or TieBreak.DRAW.value,
-                draw_seed=text(form, "draw_seed").strip() or None,
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._votes(request, f, **refusal(error, f"vote-{prize_key}", form))
-        return await done(request, f"{f.base}/votes#vote-{prize_key}", "vote-organise")
-
-    @post("/votes/{prize_key:str}/depouillement")
-    async def count(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.count_votes,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                prize_key=prize_key,
-                tie_order=ordered(form, "place_", "tie_order"),
-                rationale=text(form, "rationale"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._votes(request, f, **refusal(error, f"count-{prize_key}", form))
-        return await done(request, f"{f.base}/votes#vote-{prize_key}", "depouillement")
-
-    # -- the voter's ballot --------------------------------------------------------------------------------------------
-
-    @get("/vote")
-    async def ballot(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
-        f = await open_forum(request, host, forum, VOTER)
-        return await self._ballot(request, f)
-
-    async def _ballot(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
-        ballots = await views.voter_ballots(reader(request), f.forum_id, f.actor.person_id, f.actor.organisation)
-        status = context.pop("status", 200)
-        return page(request, "ballot.html", f, status=status, ballots=ballots, moment_now=now(request), **context)
-
-    @post("/vote/{prize_key:str}")
-    async def cast(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, VOTER)
-        form = await form_of(request)
-        try:
-            choice = text(form, "project_id").strip()
-            if not choice:
-                raise Invalid("Choisissez le projet pour lequel vous votez.", field="project_id", rule="required")
-            await sync_to_thread(
-                forums.cast_vote,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                prize_key=prize_key,
-                project_id=project_uuid(choice),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._ballot(request, f, **refusal(error, f"ballot-{prize_key}", form))
-        return await done(request, f"{f.base}/vote#vote-{prize_key}", "vote")
 
     # -- the juror's sheet ---------------------------------------------------------------------------------------------
 
