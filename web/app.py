@@ -24,6 +24,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from forum.bootstrap import Services, auth_pool, projector, reader_pool
 from web.api.audit import AuditApi, ForumAuditorsApi, keep_anchoring
 from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi
+from web.api.coaching import CoachingApi
 from web.api.forums import ForumsApi
 from web.api.jury import JuryApi
 from web.api.organisations import OrganisationsApi
@@ -33,7 +34,9 @@ from web.api.practices import AdoptionsApi, PracticesApi, PublicPracticesApi
 from web.api.pre_incubation import PreIncubationsApi
 from web.api.projects import ProjectsApi
 from web.api.public import PublicApi
+from web.api.stage import StageApi
 from web.api.tokens import TokensApi
+from web.api.votes import VotesApi
 from web.auth import EXCEPTION_HANDLERS, authentication_middleware
 from web.errors import HANDLERS
 from web.limits import input_limits_middleware
@@ -42,6 +45,7 @@ from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPage
 from web.pages.audit import AuditPages
 from web.pages.calls import CallPages, MyPages
 from web.pages.forums import ForumPages
+from web.pages.coaching import CoachingPages
 from web.pages.home import HomePages
 from web.pages.jury import JuryPages
 from web.pages.palmares import PalmaresPages
@@ -49,6 +53,7 @@ from web.pages.portfolio import PortfolioPages
 from web.pages.practices import PracticePages
 from web.pages.projects import ProjectPages
 from web.pages.stage import StagePages
+from web.pages.votes import VotesPages
 from web.security import secure
 
 log = logging.getLogger("forum.web")
@@ -205,11 +210,16 @@ def create_app(
             MyPages,
             ForumsApi,  # the forum: hosts, participants, coaches, voters
             JuryApi,  # its jury: rules, scores, conflicts, ranking, deliberation
+            CoachingApi,  # its coaching: coaches, rota, sessions
+            StageApi,  # its stage: running order, pitches
+            VotesApi,  # its votes: electorate, ballots, count
             PublicApi,  # published palmarès and open data
             PalmaresPages,
             ForumPages,  # the pages that run a forum: host, participants, coaches, teams
             JuryPages,  # the jury's pages: rules, scoring (phone), ranking, deliberation, votes
+            CoachingPages,  # the coaching rota and the teams' pages
             StagePages,  # the running order and the stage
+            VotesPages,  # the votes: organised, cast, counted
             PreIncubationsApi,
             PortfolioApi,
             PracticesApi,

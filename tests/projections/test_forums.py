@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.forum import coaching_rota, running_order
-from forum import forums
 from forum.application import ForumApplication
+from forum.coaching import AppointCoach, AssignCoaching, RecordCoachingSession
 from forum.database import Database
 from forum.jury import DeclareConflict, RecordScore
+from forum.stage import RecordPitch, SetRunningOrder
 from projections import forums as read
 from tests.builders import sends
 from tests.conftest import Clock
@@ -95,12 +95,12 @@ def test_coaches_see_their_teams_and_the_stage_shows_who_is_on(
     world = jury_world(build_world(app, clock, db))
     coach1, coach2 = world["coach-1"], world["coach-2"]
     for coach in (coach1, coach2):
-        world.run(forums.appoint_coach, world.host, person_id=coach.person_id, organisation="beta-gouv")
+        world.run(sends(AppointCoach), world.host, person_id=coach.person_id, organisation="beta-gouv")
     teams = [n for n in (world.project(label) for label in ("nord-1", "oise-1", "somme-1"))]
-    rota = coaching_rota(teams, [coach1.person_id, coach2.person_id], starts_at=ON_THE_DAY, minutes=50)
-    world.run(forums.assign_coaching, world.host, slots=rota)
+    coaches = [coach1.person_id, coach2.person_id]
+    world.run(sends(AssignCoaching), world.host, project_ids=teams, coach_ids=coaches, starts_at=ON_THE_DAY, minutes=50)
     world.run(
-        forums.record_coaching_session,
+        sends(RecordCoachingSession),
         world.in_forum("coach-1", "coach"),
         project_id=teams[0],
         notes="Notes privées.",
@@ -118,9 +118,9 @@ def test_coaches_see_their_teams_and_the_stage_shows_who_is_on(
         world.project("nord-2"),
     ]
 
-    slots = running_order(teams, starts_at=ON_THE_DAY + timedelta(hours=2), pitch_seconds=180, questions_seconds=300)
-    world.run(forums.set_running_order, world.host, slots=slots)
-    world.run(forums.record_pitch, world.host, project_id=teams[0], duration_seconds=175)
+    slots = {"starts_at": ON_THE_DAY + timedelta(hours=2), "pitch_seconds": 180, "questions_seconds": 300}
+    world.run(sends(SetRunningOrder), world.host, project_ids=teams, **slots)
+    world.run(sends(RecordPitch), world.host, project_id=teams[0], duration_seconds=175)
     stage = run(query(db, read.stage, world.forum_id))
     assert stage.current is not None and stage.current.title == "Projet oise-1"
     assert stage.next is not None and stage.next.title == "Projet somme-1"

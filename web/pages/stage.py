@@ -11,28 +11,23 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from domain.forum import running_order
-from forum import forums
 from forum.forums import AUDITOR, HOST
+from forum.stage import RecordAbsence, RecordPitch, SetRunningOrder
 from projections import forums as views
-from web.context import services_of
 from web.pages.forums import (
-    FIELD_REFUSALS,
     PARIS,
     ForumPage,
     command_id_of,
-    done,
     form_of,
     integer,
     moment,
     open_forum,
     page,
     reader,
-    refusal,
+    submit,
 )
 from web.pages.jury import ordered
 
@@ -90,20 +85,23 @@ class StagePages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            slots = running_order(
-                ordered(form, "place_", "slots"),
+        return await submit(
+            request,
+            lambda: SetRunningOrder(
+                command_id=command_id_of(form),
+                project_ids=ordered(form, "place_", "slots"),
                 starts_at=moment(form, "starts", "starts_at"),
                 pitch_seconds=integer(form, "pitch_seconds", "slots"),
                 questions_seconds=integer(form, "questions_seconds", "slots"),
                 changeover_seconds=integer(form, "changeover_seconds", "slots", default=0),
-            )
-            await sync_to_thread(
-                forums.set_running_order, services_of(request).app, f.actor, command_id_of(form), slots=slots, **f.ref()
-            )
-        except FIELD_REFUSALS as error:
-            return await self._running_order(request, f, **refusal(error, "order", form))
-        return await done(request, f"{f.base}/ordre-de-passage", "ordre")
+            ),
+            f,
+            then=f"{f.base}/ordre-de-passage",
+            notice="ordre",
+            again=lambda refused: self._running_order(request, f, **refused),
+            failed="order",
+            form=form,
+        )
 
     # -- the stage -----------------------------------------------------------------------------------------------------
 
@@ -131,19 +129,20 @@ class StagePages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.record_pitch,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
+        return await submit(
+            request,
+            lambda: RecordPitch(
+                command_id=command_id_of(form),
                 project_id=project_id,
                 duration_seconds=integer(form, "duration_seconds"),
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._stage(request, f, **refusal(error, "pitch", form))
-        return await done(request, f"{f.base}/scene", "pitch")
+            ),
+            f,
+            then=f"{f.base}/scene",
+            notice="pitch",
+            again=lambda refused: self._stage(request, f, **refused),
+            failed="pitch",
+            form=form,
+        )
 
     @post("/scene/{project_id:uuid}/absence")
     async def absence(
@@ -151,15 +150,13 @@ class StagePages(Controller):
     ) -> Template | Redirect:
         f = await open_forum(request, host, forum, HOST)
         form = await form_of(request)
-        try:
-            await sync_to_thread(
-                forums.record_absence,
-                services_of(request).app,
-                f.actor,
-                command_id_of(form),
-                project_id=project_id,
-                **f.ref(),
-            )
-        except FIELD_REFUSALS as error:
-            return await self._stage(request, f, **refusal(error, "absence", form))
-        return await done(request, f"{f.base}/scene", "absence")
+        return await submit(
+            request,
+            lambda: RecordAbsence(command_id=command_id_of(form), project_id=project_id),
+            f,
+            then=f"{f.base}/scene",
+            notice="absence",
+            again=lambda refused: self._stage(request, f, **refused),
+            failed="absence",
+            form=form,
+        )
