@@ -50,13 +50,13 @@ from domain.jury import Criterion, JuryRules
 from forum import demo_forum, forums, pipeline
 from forum.access import Actor
 from forum.application import ForumApplication
-from forum.bootstrap import Services
 from forum.calls import CallRef, DraftCall, OrganisationRef, RecordSelection
 from forum.database import Database
 from forum.demo import scenario
-from forum.forums import ForumRef
-from forum.jury import RecordScore, SetRules
+from forum.forums import ForumRef, Nominate
+from forum.jury import AppointJuror, RecordScore, SetRules
 from forum.projects import DecideProject, DraftProject, SubmissionRef, answering
+from forum.services import Services
 from forum.settings import Settings
 
 GOAL_RATIO = 0.5
@@ -123,14 +123,14 @@ def serve_stack(port: int) -> None:
     import uvicorn
 
     from forum.auth import install_log_context
-    from forum.bootstrap import bootstrap
+    from forum.entrypoints.bootstrap import bootstrap, resources
     from web.app import create_app
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_log_context()
     services = bootstrap(Settings.from_env(), apply_migrations=False)
     handlers = trivial_handlers(STACK["HTML page"], STACK["JSON"])
-    app = create_app(services, run_projector=False, extra_route_handlers=handlers)
+    app = create_app(services, resources(services.db), run_projector=False, extra_route_handlers=handlers)
     try:
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
     finally:
@@ -197,7 +197,7 @@ def forum_env(db: Database, workdir: Path) -> dict[str, str]:
 
 def serve_forum(db: Database, workdir: Path) -> Served:
     """The real app as ``forum serve`` runs it (production settings, projector in-process) on ``db``."""
-    command = [sys.executable, "-m", "forum.cli", "serve", "--port"]
+    command = [sys.executable, "-m", "forum.entrypoints.cli", "serve", "--port"]
     return Served(command, forum_env(db, workdir), "/health", workdir / "forum.log")
 
 
@@ -340,12 +340,8 @@ def scoring_forum(services: Services) -> ScoringForum:
         organisers = {org: person(f"organisateur-{org}", org, "organiser") for org in orgs}
         edition = demo_forum.Edition(loader, host, forum_id, {}, organisers)
         loader.at(paris("2019-09-02", 10))
-        forums.plan_forum(
-            app,
-            organisers[host],
-            loader.cid("plan"),
-            host=host,
-            key=key,
+        edition.plan(
+            key,
             title="Banc d'essai des notes",
             kind="forum",
             starts_on=date(2019, 11, 28),
@@ -392,14 +388,15 @@ def scoring_forum(services: Services) -> ScoringForum:
         loader.at(paris("2019-11-04", 10))
         for org, ids in projects.items():
             for i, project_id in enumerate(ids):
-                edition.run(forums.nominate, organisers[org], ("nominate", org, i), project_id=project_id)
+                nomination = Nominate(command_id=loader.cid(("nominate", org, i)), project_id=project_id)
+                forums.nominate(app, organisers[org], nomination, ForumRef(host, forum_id))
         loader.at(paris("2019-11-18", 10))
         jurors = []
         for org in orgs:
             for college in ("élu", "directeur général des services", "agent"):
                 juror = person(f"jure-{org}-{college}", org, "agent")
                 edition.as_host(
-                    forums.appoint_juror,
+                    AppointJuror,
                     ("juror", org, college),
                     person_id=juror.person_id,
                     organisation=org,
