@@ -39,8 +39,8 @@ from domain.values import Meta
 from forum import audit_trail, replay
 from forum.application import ForumApplication
 from forum.audit_trail import Filters
-from forum.bootstrap import auth_pool
 from forum.database import Database
+from forum.entrypoints.bootstrap import auth_pool
 from forum.tenancy import store_of
 
 GOAL = 1.5

@@ -12,8 +12,8 @@ from bench.db import fresh_database
 from bench.harness import Row
 from forum.access import SYSTEM
 from forum.application import ForumApplication
-from forum.bootstrap import projector as build_projector
 from forum.database import Database
+from forum.entrypoints.bootstrap import projector as build_projector
 from forum.settings import Settings
 
 GOAL = 20

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from forum.database import Database, embedded_server, migrate
+from forum.database import Database, embedded_server
+from forum.entrypoints.bootstrap import migrate
 
 DATA_DIR = Path(".forum-data/bench")
 _created: set[str] = set()

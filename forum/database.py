@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,8 @@ from forum.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MIGRATION_DIRS: tuple[tuple[str, Path], ...] = (
-    ("store", Path(__file__).parent / "migrations"),
-    ("read", Path(__file__).parent.parent / "projections" / "schema"),
-)
+STORE_MIGRATIONS = ("store", Path(__file__).parent / "migrations")  # the write side's own; the others are passed in
+MigrationDirs = Sequence[tuple[str, Path]]  # (prefix of each id, folder of *.sql files), applied in this order
 # Roles the service switches to; none of them owns a table, so row-level security applies.
 APP_ROLE = "forum_app"  # the write side: reads and appends its organisation's events only
 PROJECTOR_ROLE = "forum_projector"  # follows every organisation's events, writes the read schema
@@ -130,17 +129,17 @@ def ensure_database(server: Database, dbname: str, template: str | None = None) 
             conn.execute(sql)
 
 
-def migrations() -> list[tuple[str, str]]:
-    """Every migration as (id, sql), store first then read side, each folder in file-name order."""
+def migrations(dirs: MigrationDirs) -> list[tuple[str, str]]:
+    """Every migration as (id, sql), folder after folder (the entry point lists them), each in file-name order."""
     found = []
-    for prefix, folder in MIGRATION_DIRS:
+    for prefix, folder in dirs:
         for path in sorted(folder.glob("*.sql")):
             found.append((f"{prefix}/{path.stem}", path.read_text(encoding="utf-8")))
     return found
 
 
-def migrate(db: Database) -> list[str]:
-    """Apply the migrations not yet applied, under an advisory lock; returns the ids applied now."""
+def migrate(db: Database, dirs: MigrationDirs) -> list[str]:
+    """Apply the migrations of ``dirs`` not yet applied, under an advisory lock; returns the ids applied now."""
     applied_now = []
     with db.connect(autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
@@ -150,7 +149,7 @@ def migrate(db: Database) -> list[str]:
                 " id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
             )
             done = {row[0] for row in conn.execute("SELECT id FROM public.forum_migrations")}
-            for migration_id, sql in migrations():
+            for migration_id, sql in migrations(dirs):
                 if migration_id in done:
                     continue
                 with conn.transaction():
@@ -163,14 +162,14 @@ def migrate(db: Database) -> list[str]:
     return applied_now
 
 
-def info(db: Database) -> dict[str, Any]:
+def info(db: Database, dirs: MigrationDirs) -> dict[str, Any]:
     with db.connect(autocommit=True) as conn:
         version = conn.execute("SHOW server_version").fetchone()
         applied = [r[0] for r in conn.execute("SELECT id FROM public.forum_migrations ORDER BY applied_at, id")]
         events = conn.execute("SELECT count(*), max(notification_id) FROM store.forum_events").fetchone()
         orgs = conn.execute("SELECT count(DISTINCT organisation) FROM store.forum_events").fetchone()
         conns = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()").fetchone()
-    pending = [m for m, _ in migrations() if m not in applied]
+    pending = [m for m, _ in migrations(dirs) if m not in applied]
     return {
         "url": db.url.replace(f":{db.password}@", ":***@") if db.password else db.url,
         "server_version": version[0] if version else "?",

@@ -10,7 +10,7 @@ from typing import Any
 from domain.organisation import Organisation
 from forum.access import PLATFORM, SYSTEM, Actor
 from forum.application import ForumApplication
-from forum.bootstrap import Services
+from forum.services import Services
 
 PASSWORD = "mot-de-passe-de-test"  # every test member's password
 

@@ -12,7 +12,8 @@ import pytest
 
 from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
-from forum.database import Database, embedded_server, migrate
+from forum.database import Database, embedded_server
+from forum.entrypoints.bootstrap import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = "forum_test_template"

@@ -1,4 +1,4 @@
-"""The Litestar application: built by ``create_app`` from the services of the composition root."""
+"""The Litestar application: built by ``create_app`` from the parts the composition root built."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from forum.bootstrap import Services, auth_pool, projector, reader_pool
+from forum.services import Services
+from projections.projector import Projector
 from web.api.audit import AuditApi, ForumAuditorsApi, keep_anchoring
 from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi
 from web.api.coaching import CoachingApi
@@ -44,8 +46,8 @@ from web.openapi import ContractConfig
 from web.pages.account import AccountPages, AdminPages, MembersPages, SignInPages
 from web.pages.audit import AuditPages
 from web.pages.calls import CallPages, MyPages
-from web.pages.forums import ForumPages
 from web.pages.coaching import CoachingPages
+from web.pages.forums import ForumPages
 from web.pages.home import HomePages
 from web.pages.jury import JuryPages
 from web.pages.palmares import PalmaresPages
@@ -161,17 +163,32 @@ def _allow_every_method(app: Litestar) -> Litestar:
     return app
 
 
+@dataclass(frozen=True)
+class Resources:
+    """What the app opens in its own event loop at start-up and closes at shut-down; the composition root
+    (``forum.entrypoints.bootstrap.resources``) builds it, a test may pass other parts in."""
+
+    reader: Callable[[], Awaitable[Any]]  # an asyncpg pool over the read models (forum_reader)
+    auth_pool: Callable[[], Awaitable[Any]]  # an asyncpg pool resolving sessions and tokens (forum_app)
+    projector: Callable[[], Awaitable[Projector]]  # the projector, with a pool of its own
+
+
 def create_app(
-    services: Services, *, run_projector: bool | None = None, extra_route_handlers: list[Any] | None = None
+    services: Services,
+    resources: Resources,
+    *,
+    run_projector: bool | None = None,
+    extra_route_handlers: list[Any] | None = None,
 ) -> Litestar:
-    """The web app. The projector runs in-process unless told otherwise (``forum projections run``)."""
+    """The web app over the write side's ``services`` and the read side's ``resources``. The projector runs
+    in-process unless told otherwise (``forum projections run``)."""
     in_process = services.settings.projector_in_process if run_projector is None else run_projector
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.reader = await reader_pool(services.db)
-        app.state.auth_pool = await auth_pool(services.db)
-        app.state.projector = await projector(services.db)
+        app.state.reader = await resources.reader()
+        app.state.auth_pool = await resources.auth_pool()
+        app.state.projector = await resources.projector()
         stop = asyncio.Event()
         task = asyncio.create_task(app.state.projector.run(stop)) if in_process else None
         app.state.projector_task = task  # /health says whether it is alive

@@ -8,7 +8,7 @@ from litestar import Request
 from litestar.exceptions import NotAuthorizedException
 
 from forum.access import Actor
-from forum.bootstrap import Services
+from forum.services import Services
 
 
 def services_of(request: Request[Any, Any, Any]) -> Services:

@@ -1,4 +1,4 @@
-"""The ``forum`` command: serve, organisations, projections, database."""
+"""The ``forum`` command: serve, organisations, projections, database, audit, people."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from domain.errors import DomainError
 from domain.organisation import Kind
 from forum.access import SYSTEM
 from forum.auth import install_log_context
-from forum.bootstrap import Services, bootstrap
+from forum.entrypoints.bootstrap import MIGRATIONS, bootstrap, projector, reader_pool, resources
+from forum.services import Services
 from forum.settings import Settings, SettingsError
 
 Handler = Callable[[argparse.Namespace, Services], int]
@@ -34,7 +35,7 @@ def cmd_serve(args: argparse.Namespace, services: Services) -> int:
 
     host = args.host or services.settings.host
     port = args.port or services.settings.port
-    app = create_app(services, run_projector=not args.no_projector)
+    app = create_app(services, resources(services.db), run_projector=not args.no_projector)
     _announce_admin(services)
     print(f"Forum est prêt : http://{host}:{port}/  (API : http://{host}:{port}/api/schema)", flush=True)
     _exit_cleanly_on_sigterm()
@@ -113,8 +114,6 @@ def _exit_cleanly_on_sigterm() -> None:
 
 
 async def _catch_up(services: Services) -> None:
-    from forum.bootstrap import projector
-
     p = await projector(services.db)
     try:
         await p.catch_up()
@@ -137,7 +136,6 @@ def cmd_orgs_rename(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_orgs_list(args: argparse.Namespace, services: Services) -> int:
-    from forum.bootstrap import reader_pool
     from projections.directory import list_organisations
 
     async def run() -> list[Any]:
@@ -159,8 +157,6 @@ def cmd_orgs_list(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_projections_status(args: argparse.Namespace, services: Services) -> int:
-    from forum.bootstrap import projector
-
     async def run() -> list[Any]:
         p = await projector(services.db)
         try:
@@ -183,7 +179,6 @@ def cmd_projections_status(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_projections_rebuild(args: argparse.Namespace, services: Services) -> int:
-    from forum.bootstrap import projector
     from projections.projector import ProgressBar
 
     async def run() -> int:
@@ -212,8 +207,6 @@ def cmd_projections_rebuild(args: argparse.Namespace, services: Services) -> int
 
 
 def cmd_projections_catchup(args: argparse.Namespace, services: Services) -> int:
-    from forum.bootstrap import projector
-
     async def run() -> tuple[int, list[Any]]:
         p = await projector(services.db, batch_size=args.batch_size)
         try:
@@ -231,8 +224,6 @@ def cmd_projections_catchup(args: argparse.Namespace, services: Services) -> int
 
 
 def cmd_projections_run(args: argparse.Namespace, services: Services) -> int:
-    from forum.bootstrap import projector
-
     async def run() -> None:
         p = await projector(services.db)
         stop = asyncio.Event()
@@ -264,7 +255,7 @@ def cmd_demo(args: argparse.Namespace, services: Services) -> int:
 def cmd_db_info(args: argparse.Namespace, services: Services) -> int:
     from forum.database import info
 
-    for key, value in info(services.db).items():
+    for key, value in info(services.db, MIGRATIONS).items():
         print(f"{key:<28} {value}")
     return 0
 

@@ -34,8 +34,9 @@ from typing import Any
 import pytest
 
 from forum.application import ForumApplication
-from forum.bootstrap import Services
 from forum.database import Database
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from forum.settings import Settings
 from web.app import create_app
 
@@ -107,7 +108,11 @@ def live(db: Database, app: ForumApplication) -> Iterator[Live]:
     services = Services(settings=Settings(environment="test", public_url=url), db=db, app=app)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(services, run_projector=True), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+            create_app(services, resources(services.db), run_projector=True),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
         )
     )
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)

@@ -22,7 +22,8 @@ from domain.values import Meta
 from forum import audit
 from forum.access import Actor
 from forum.application import ForumApplication
-from forum.database import APP_ROLE, READER_ROLE, Database, migrate
+from forum.database import APP_ROLE, READER_ROLE, Database
+from forum.entrypoints.bootstrap import MIGRATIONS, migrate
 from forum.tenancy import store_of
 from tests.conftest import command_id
 
@@ -236,9 +237,9 @@ def test_events_recorded_before_the_chain_existed_are_chained_by_its_migration(
     db = server.with_dbname(name)
     try:
         # given a store migrated up to, but not including, the chain, with events in it
-        every = forum.database.migrations()
+        every = forum.database.migrations(MIGRATIONS)
         monkeypatch.setattr(
-            forum.database, "migrations", lambda: [m for m in every if m[0] != "store/0003_audit_chain"]
+            forum.database, "migrations", lambda dirs: [m for m in every if m[0] != "store/0003_audit_chain"]
         )
         migrate(db)
         application = ForumApplication(db, pool_size=1)
@@ -246,7 +247,7 @@ def test_events_recorded_before_the_chain_existed_are_chained_by_its_migration(
             given_two_interleaved_histories(application, admin)
             assert rows(db, "SELECT to_regclass('store.chain')") == [(None,)]
             # when the chain's migration runs
-            monkeypatch.setattr(forum.database, "migrations", lambda: every)
+            monkeypatch.setattr(forum.database, "migrations", lambda dirs: every)
             migrate(db)
             # then the past is chained, and what comes next follows it
             application.rename_organisation(admin, command_id(), slug="oise", name="Oise (60)")
@@ -510,7 +511,7 @@ def cli_env(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 def test_forum_audit_verify_exits_non_zero_and_names_the_first_position(
     app: ForumApplication, admin: Actor, db: Database, cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from forum.cli import main
+    from forum.entrypoints.cli import main
 
     given_two_interleaved_histories(app, admin)
     assert main(["audit", "verify"]) == 0
@@ -750,7 +751,7 @@ def test_a_public_key_is_read_as_base64_pem_or_a_file(tmp_path: Path, key: Ed255
 def test_export_and_offline_check_from_the_command_line(
     app: ForumApplication, admin: Actor, db: Database, cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from forum.cli import main
+    from forum.entrypoints.cli import main
 
     given_two_interleaved_histories(app, admin)
     assert main(["audit", "anchor"]) == 0

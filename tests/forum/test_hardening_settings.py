@@ -83,7 +83,7 @@ def test_valid_values_are_typed() -> None:
 def forum(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FORUM_")}
     return subprocess.run(
-        [sys.executable, "-m", "forum.cli", *args],
+        [sys.executable, "-m", "forum.entrypoints.cli", *args],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,

@@ -23,9 +23,10 @@ from forum.auth import (
     actor_for_session,
     actor_for_token,
 )
-from forum.bootstrap import Services, auth_pool, projector
 from forum.database import Database
+from forum.entrypoints.bootstrap import auth_pool, projector
 from forum.people import AlreadyMember, EmailTaken, WrongPassword
+from forum.services import Services
 from forum.settings import Settings
 from tests.accounts import PASSWORD, ensure_organisation, member
 from tests.conftest import Clock, command_id
@@ -485,7 +486,7 @@ def test_the_development_administrator_is_created_once_and_printed_again(
 def test_the_operator_invites_and_reads_the_outbox_from_the_command_line(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from forum.cli import main
+    from forum.entrypoints.cli import main
 
     monkeypatch.setenv("DATABASE_URL", db.url)
     monkeypatch.setenv("FORUM_DATA_DIR", str(tmp_path))

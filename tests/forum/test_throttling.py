@@ -13,8 +13,8 @@ import pytest
 
 from forum.application import ForumApplication
 from forum.auth import ACCOUNT_GUARD, ADDRESS_FREE, PAIR_FREE, LinkInvalid, TooManyAttempts, WrongCredentials
-from forum.bootstrap import Services
 from forum.database import Database
+from forum.services import Services
 from forum.settings import Settings
 from tests.accounts import PASSWORD, member
 from tests.conftest import Clock

@@ -17,8 +17,8 @@ from uuid import UUID
 
 from domain.forum import Forum
 from domain.values import Meta
-from forum.bootstrap import projector_pool
 from forum.database import Database
+from forum.entrypoints.bootstrap import projector_pool
 from projections.projector import Envelope, Projection
 
 AT = datetime(2019, 11, 28, 9, 0, tzinfo=UTC)

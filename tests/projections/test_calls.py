@@ -12,8 +12,8 @@ import asyncpg
 
 from forum.access import Actor
 from forum.application import ForumApplication
-from forum.bootstrap import projector, reader_pool
 from forum.database import Database
+from forum.entrypoints.bootstrap import projector, reader_pool
 from projections import calls as views
 from projections.notifications import notifications_for
 from tests.builders import calls

@@ -7,8 +7,8 @@ from datetime import date
 
 from domain.forum import Forum, ProjectSnapshot, TeamMember
 from domain.jury import Criterion, JuryRules
-from forum.bootstrap import projector
 from forum.database import Database
+from forum.entrypoints.bootstrap import projector
 from projections import forums as views
 from projections.coaching import Coaching
 from projections.forums import Forums

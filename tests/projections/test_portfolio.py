@@ -13,9 +13,9 @@ from uuid import UUID
 import asyncpg
 
 from forum.application import ForumApplication
-from forum.bootstrap import projector_pool, reader_pool
 from forum.database import Database
 from forum.demo_after_forum import load_after_forum_demo
+from forum.entrypoints.bootstrap import projector_pool, reader_pool
 from projections import portfolio
 from projections import practices as practice_views
 from projections.convergence import convergences_for

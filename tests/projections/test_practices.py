@@ -10,8 +10,8 @@ from uuid import UUID
 import asyncpg
 
 from forum.application import ForumApplication
-from forum.bootstrap import projector_pool, reader_pool
 from forum.database import Database
+from forum.entrypoints.bootstrap import projector_pool, reader_pool
 from projections import practices as views
 from projections.practices import Practices
 from projections.projector import Projector

@@ -20,8 +20,8 @@ from domain.organisation import Organisation
 from domain.values import Meta
 from forum.access import Actor
 from forum.application import ForumApplication
-from forum.bootstrap import projector
 from forum.database import Database
+from forum.entrypoints.bootstrap import projector
 from forum.tenancy import store_of
 from projections.directory import list_organisations, name_history
 from tests.conftest import Clock, command_id
@@ -147,7 +147,11 @@ def test_status_reports_how_far_behind_the_projection_is(app: ForumApplication, 
 def forum_cli(db: Database, *args: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": db.url, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "forum.cli", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, "-m", "forum.entrypoints.cli", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 

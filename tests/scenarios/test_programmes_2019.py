@@ -26,9 +26,10 @@ import pytest
 from litestar.testing import TestClient
 
 from forum.application import ForumApplication
-from forum.bootstrap import Services
 from forum.database import Database
 from forum.demo import scenario
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from forum.settings import Settings
 from tests.conftest import Clock
 from web.app import create_app
@@ -180,7 +181,7 @@ def service(db: Database, app: ForumApplication, clock: Clock) -> Iterator[Servi
     services = Services(settings=Settings(environment="test"), db=db, app=app)
     assert services.app.clock is clock
     clock.set(paris("2019-01-07", 9))
-    with TestClient(app=create_app(services, run_projector=True)) as client:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
         yield Service(client, services, clock)
 
 

@@ -8,8 +8,9 @@ import pytest
 from litestar.testing import TestClient
 
 from forum.application import ForumApplication
-from forum.bootstrap import Services
 from forum.database import Database
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from forum.settings import Settings
 from web.app import create_app
 
@@ -21,5 +22,5 @@ def services(db: Database, app: ForumApplication) -> Services:
 
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    with TestClient(app=create_app(services, run_projector=True)) as test_client:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as test_client:
         yield test_client

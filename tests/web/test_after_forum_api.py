@@ -12,8 +12,9 @@ from uuid import UUID
 import pytest
 from litestar.testing import TestClient
 
-from forum.bootstrap import Services
 from forum.database import Database
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from tests.accounts import Member, member
 from tests.conftest import Clock, command_id
 from tests.forum.test_after_forum import FORUM, SHEET, given_palmares, given_project
@@ -53,7 +54,7 @@ class People:
 
 @pytest.fixture
 def api(services: Services) -> Iterator[Api]:
-    with TestClient(app=create_app(services, run_projector=True)) as client:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
         yield Api(client)
 
 

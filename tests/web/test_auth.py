@@ -12,7 +12,8 @@ from litestar.testing import TestClient
 
 from forum.access import PLATFORM
 from forum.auth import LOG_FORMAT, LogContext
-from forum.bootstrap import Services
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from forum.settings import Settings
 from tests.accounts import PASSWORD, member, settle
 from web.app import create_app
@@ -84,7 +85,9 @@ def test_cookies_are_secure_in_production(services: Services) -> None:
         settings=Settings(environment="production", secret_key="s" * 40), db=services.db, app=services.app
     )
     agent = member(services, "nord", "agent")
-    with TestClient(app=create_app(production, run_projector=True), base_url="https://testserver.local") as client:
+    with TestClient(
+        app=create_app(production, resources(production.db), run_projector=True), base_url="https://testserver.local"
+    ) as client:
         response = sign_in(client, agent.email)
         assert response.status_code == 303
         assert "Secure" in response.headers["set-cookie"]
@@ -120,8 +123,8 @@ def test_signing_out_ends_the_session_and_signing_out_everywhere_ends_them_all(s
     agent = member(services, "nord", "agent")
     # two devices: two clients (each with its own app: a Litestar app runs one lifespan at a time)
     with (
-        TestClient(app=create_app(services, run_projector=True)) as laptop,
-        TestClient(app=create_app(services, run_projector=False)) as phone,
+        TestClient(app=create_app(services, resources(services.db), run_projector=True)) as laptop,
+        TestClient(app=create_app(services, resources(services.db), run_projector=False)) as phone,
     ):
         settle(laptop)
         sign_in(laptop, agent.email)
@@ -234,7 +237,7 @@ def test_logs_say_which_request_person_and_organisation(
 @pytest.fixture
 def admin_client(services: Services) -> Iterator[Client]:
     admin = member(services, PLATFORM, "admin", email="admin@forum.local")
-    with TestClient(app=create_app(services, run_projector=True)) as client:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
         settle(client)
         assert sign_in(client, admin.email).status_code == 303
         yield client
@@ -264,7 +267,7 @@ def test_an_administrator_registers_an_organisation_whose_organiser_joins_and_se
     assert "Département de la Somme" in admin_client.get("/admin/organisations").text
     # then the organiser reads the link in the outbox, and joins
     link = link_in_outbox(services, "sophie.durand@somme.fr")
-    with TestClient(app=create_app(services, run_projector=True)) as sophie:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as sophie:
         invitation = sophie.get(link)
         assert invitation.status_code == 200 and "Département de la Somme" in invitation.text
         mismatch = post_form(

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from forum.bootstrap import Services
 from forum.database import Database
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from tests.accounts import Member, member
 from tests.conftest import Clock, command_id
 from tests.forum.test_calls import AFTER, CONTENT, DURING
@@ -83,7 +84,7 @@ class People:
 @pytest.fixture
 def api(services: Services, clock: Clock) -> Iterator[Api]:
     clock.set(datetime(2019, 9, 2, 8, 0, tzinfo=UTC))
-    with TestClient(app=create_app(services, run_projector=True)) as client:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
         yield Api(client)
 
 

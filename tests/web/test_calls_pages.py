@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from forum.bootstrap import Services
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from tests.accounts import Member, member
 from tests.conftest import Clock, command_id
 from tests.forum.test_calls import AFTER, DURING
@@ -55,7 +56,7 @@ class People:
 @pytest.fixture
 def browser(services: Services, clock: Clock) -> Iterator[Browser]:
     clock.set(datetime(2019, 9, 2, 8, 0, tzinfo=UTC))
-    with TestClient(app=create_app(services, run_projector=True)) as client:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
         yield Browser(client, services)
 
 

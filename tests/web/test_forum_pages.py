@@ -15,8 +15,9 @@ import pytest
 from litestar.testing import TestClient
 
 from domain.forum import Forum
-from forum.bootstrap import Services
 from forum.database import Database
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from tests.accounts import Member, member, settle
 from tests.conftest import Clock, command_id
 from tests.web.test_forums_api import selected_projects
@@ -97,7 +98,7 @@ class Cast:
 @pytest.fixture
 def browser(services: Services, clock: Clock) -> Iterator[Browser]:
     clock.set(datetime(2019, 9, 2, 8, tzinfo=UTC))
-    with TestClient(app=create_app(services, run_projector=True)) as client:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
         yield Browser(client, services)
 
 

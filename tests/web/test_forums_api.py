@@ -14,8 +14,9 @@ import pytest
 from litestar.testing import TestClient
 
 from domain.idea_call import paris_end_of_day, paris_start_of_day
-from forum.bootstrap import Services
 from forum.database import Database
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from tests.accounts import Member, member
 from tests.builders import calls
 from tests.conftest import Clock, command_id
@@ -98,7 +99,7 @@ class Cast:
 @pytest.fixture
 def api(services: Services, clock: Clock) -> Iterator[Api]:
     clock.set(datetime(2019, 9, 2, 8, tzinfo=UTC))
-    with TestClient(app=create_app(services, run_projector=True)) as client:
+    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
         yield Api(client)
 
 

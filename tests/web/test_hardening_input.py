@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from forum.bootstrap import Services
+from forum.services import Services
 from tests.accounts import Member, member, settle
 from tests.conftest import Clock, command_id
 from tests.web.test_auth import post_form, sign_in

@@ -20,8 +20,9 @@ from litestar.testing import TestClient
 
 from forum.access import SYSTEM
 from forum.application import ForumApplication
-from forum.bootstrap import Services
-from forum.database import Database, ensure_database, migrate
+from forum.database import Database, ensure_database
+from forum.entrypoints.bootstrap import migrate, resources
+from forum.services import Services
 from forum.settings import Settings
 from tests.accounts import member, settle
 from web.app import create_app
@@ -102,7 +103,9 @@ def test_a_database_outage_answers_503_and_the_service_heals_by_itself(
     own_server: OwnServer, outage_services: Services
 ) -> None:
     services = outage_services
-    with TestClient(app=create_app(services, run_projector=True, extra_route_handlers=[rename_as_system])) as client:
+    with TestClient(
+        app=create_app(services, resources(services.db), run_projector=True, extra_route_handlers=[rename_as_system])
+    ) as client:
         organiser = member(services, "nord", "organiser")
         settle(client)
         assert client.patch(

@@ -15,7 +15,8 @@ from litestar import get
 from litestar.testing import TestClient
 
 from forum.access import Actor
-from forum.bootstrap import Services
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from forum.settings import Settings
 from tests.accounts import settle
 from tests.conftest import Clock
@@ -46,7 +47,9 @@ async def boom() -> None:
 
 @pytest.fixture
 def faulty(services: Services) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    with TestClient(app=create_app(services, run_projector=False, extra_route_handlers=[boom])) as client:
+    with TestClient(
+        app=create_app(services, resources(services.db), run_projector=False, extra_route_handlers=[boom])
+    ) as client:
         yield client
 
 
@@ -77,7 +80,7 @@ def test_hsts_in_production_only(services: Services) -> None:
     production = Services(
         settings=Settings(environment="production", secret_key="p" * 40), db=services.db, app=services.app
     )
-    with TestClient(app=create_app(production, run_projector=False)) as client:
+    with TestClient(app=create_app(production, resources(production.db), run_projector=False)) as client:
         assert_secured(client.get("/connexion"), production=True)
         assert_secured(client.get("/absent"), production=True)
 

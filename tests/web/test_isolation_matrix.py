@@ -32,8 +32,9 @@ from litestar.testing import TestClient
 
 from forum.access import PLATFORM, SYSTEM
 from forum.application import ForumApplication
-from forum.bootstrap import Services
 from forum.database import Database
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from forum.settings import Settings
 from tests.accounts import PASSWORD, Member, member, settle
 from tests.web.matrix_after_forum import after_forum_cases
@@ -329,7 +330,7 @@ def world(matrix_db: Database) -> Iterator[tuple[World, TestClient]]:  # type: i
         "admin": member(services, PLATFORM, "admin"),
     }
     try:
-        with TestClient(app=create_app(services, run_projector=True)) as client:
+        with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
             settle(client)
             yield World(services, members), client
     finally:

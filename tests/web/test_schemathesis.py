@@ -29,8 +29,9 @@ from domain.person import Person
 from domain.values import Role
 from forum.access import Actor
 from forum.application import ForumApplication
-from forum.bootstrap import Services
 from forum.database import Database
+from forum.entrypoints.bootstrap import resources
+from forum.services import Services
 from forum.settings import Settings
 from web.app import create_app
 
@@ -91,7 +92,11 @@ def served(db: Database, app: ForumApplication) -> Iterator[Served]:
     logging.getLogger("uvicorn.error").addHandler(errors)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(services, run_projector=True), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+            create_app(services, resources(services.db), run_projector=True),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
         )
     )
     thread = threading.Thread(target=server.run, name="fuzzed-server", daemon=True)
