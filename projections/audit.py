@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from uuid import UUID
 
-import asyncpg
-
-Conn = asyncpg.Connection | asyncpg.Pool
+from projections.dispatch import Conn
 
 
 class AuditNames:

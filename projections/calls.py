@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -16,34 +15,11 @@ import msgspec
 from domain.errors import Invalid
 from domain.idea_call import PARIS, IdeaCall, in_paris
 from domain.project import Project
-from projections.projector import Envelope, Projection
+from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.projector import Envelope
 
-Conn = asyncpg.Connection | asyncpg.Pool
-
-_CALL_EVENTS = (
-    IdeaCall.Drafted,
-    IdeaCall.Opened,
-    IdeaCall.Amended,
-    IdeaCall.Closed,
-    IdeaCall.SelectionRecorded,
-    IdeaCall.Cancelled,
-    IdeaCall.AnnouncementPublished,
-    IdeaCall.AttachedToForum,
-)
-_PROJECT_EVENTS = (
-    Project.Drafted,
-    Project.Submitted,
-    Project.Edited,
-    Project.Withdrawn,
-    Project.CoAuthorInvited,
-    Project.CoAuthorAccepted,
-    Project.CoAuthorDeclined,
-    Project.InvitationWithdrawn,
-    Project.Selected,
-    Project.NotSelected,
-    Project.Nominated,
-    Project.NominationWithdrawn,
-)
+C = EventsOf(IdeaCall)
+P = EventsOf(Project)
 
 FIELD_LABELS = {
     "title": "titre",
@@ -147,12 +123,21 @@ def _content_args(content: Any) -> tuple[Any, ...]:
     )
 
 
-class Calls(Projection):
+# The moments of a call, each with its column (and the call's ``updated_at``).
+_MOMENTS = {
+    C.Opened: "opened_at",
+    C.Closed: "closed_at",
+    C.SelectionRecorded: "selection_recorded_at",
+    C.Cancelled: "cancelled_at",
+    C.AnnouncementPublished: "announcement_published_at",
+}
+
+
+class Calls(EventProjection):
     """Calls, projects, their teams, versions and history. Calls and projects are few (a few hundred a year per
     organisation, a handful of events each): one statement per event reads best."""
 
     name = "calls"
-    handles = (*_CALL_EVENTS, *_PROJECT_EVENTS)
     tables = (
         "read.calls",
         "read.call_amendments",
@@ -162,80 +147,70 @@ class Calls(Projection):
         "read.project_history",
     )
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        for envelope in batch:
-            event = envelope.event
-            if isinstance(event, _CALL_EVENTS):
-                await self._call(conn, envelope)
-            else:
-                await self._project(conn, envelope)
-
     # -- calls --------------------------------------------------------------------------------------------------------
 
-    async def _call(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
-        event, call_id, at = envelope.event, envelope.originator_id, envelope.event.timestamp
-        if isinstance(event, IdeaCall.Drafted):
-            await conn.execute(
-                "INSERT INTO read.calls (call_id, organisation, title, description, themes, categories, opens_at,"
-                " closes_at, eligible_partners, questions, max_team_size, forum_id, forum_organisation, forum_quota,"
-                " drafted_at, drafted_by, updated_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $15)",
-                call_id,
-                envelope.organisation,
-                event.title,
-                event.description,
-                list(event.themes),
-                list(event.categories),
-                event.opens_at,
-                event.closes_at,
-                list(event.eligible_partners),
-                _json(event.questions),
-                event.max_team_size,
-                event.forum.forum_id if event.forum else None,
-                event.forum.forum_organisation if event.forum else None,
-                event.forum.quota if event.forum else None,
-                at,
-                event.meta.actor,
-            )
-        elif isinstance(event, IdeaCall.Amended):
-            await self._amended(conn, envelope)
-        else:
-            column = {
-                IdeaCall.Opened: "opened_at",
-                IdeaCall.Closed: "closed_at",
-                IdeaCall.SelectionRecorded: "selection_recorded_at",
-                IdeaCall.Cancelled: "cancelled_at",
-                IdeaCall.AnnouncementPublished: "announcement_published_at",
-            }.get(type(event))
-            if column is not None:
-                await conn.execute(
-                    f"UPDATE read.calls SET {column} = $2, updated_at = $2 WHERE call_id = $1", call_id, at
-                )
-            if isinstance(event, IdeaCall.Cancelled):
-                await conn.execute(
-                    "UPDATE read.calls SET cancellation_reason = $2 WHERE call_id = $1", call_id, event.reason
-                )
-            elif isinstance(event, IdeaCall.AttachedToForum):
-                await conn.execute(
-                    "UPDATE read.calls SET forum_id = $2, forum_organisation = $3, forum_quota = $4, updated_at = $5"
-                    " WHERE call_id = $1",
-                    call_id,
-                    event.forum.forum_id,
-                    event.forum.forum_organisation,
-                    event.forum.quota,
-                    at,
-                )
+    @on(C.Drafted)
+    async def call_drafted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "INSERT INTO read.calls (call_id, organisation, title, description, themes, categories, opens_at,"
+            " closes_at, eligible_partners, questions, max_team_size, forum_id, forum_organisation, forum_quota,"
+            " drafted_at, drafted_by, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, $13, $14, $15, $16, $15)",
+            envelope.originator_id,
+            envelope.organisation,
+            e.title,
+            e.description,
+            list(e.themes),
+            list(e.categories),
+            e.opens_at,
+            e.closes_at,
+            list(e.eligible_partners),
+            _json(e.questions),
+            e.max_team_size,
+            e.forum.forum_id if e.forum else None,
+            e.forum.forum_organisation if e.forum else None,
+            e.forum.quota if e.forum else None,
+            e.timestamp,
+            e.meta.actor,
+        )
 
-    async def _amended(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
-        event, call_id, at = envelope.event, envelope.originator_id, envelope.event.timestamp
+    @on(*_MOMENTS)
+    async def call_moment(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            f"UPDATE read.calls SET {_MOMENTS[type(e)]} = $2, updated_at = $2 WHERE call_id = $1",
+            envelope.originator_id,
+            e.timestamp,
+        )
+
+    @on(C.Cancelled)
+    async def call_cancelled(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.calls SET cancellation_reason = $2 WHERE call_id = $1", envelope.originator_id, e.reason
+        )
+
+    @on(C.AttachedToForum)
+    async def call_attached_to_forum(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.calls SET forum_id = $2, forum_organisation = $3, forum_quota = $4, updated_at = $5"
+            " WHERE call_id = $1",
+            envelope.originator_id,
+            e.forum.forum_id,
+            e.forum.forum_organisation,
+            e.forum.quota,
+            e.timestamp,
+        )
+
+    @on(C.Amended)
+    async def call_amended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        call_id, at = envelope.originator_id, e.timestamp
         row = await conn.fetchrow("SELECT * FROM read.calls WHERE call_id = $1", call_id)
         if row is None:  # pragma: no cover — a call is drafted before it is amended
             return
-        after = {name: getattr(event, name) for name in event.changed}
+        after = {name: getattr(e, name) for name in e.changed}
         if row["opened_at"] is not None:
-            before = {name: _decoded(name, row[name]) for name in event.changed}
+            before = {name: _decoded(name, row[name]) for name in e.changed}
             changes = [
-                {"field": name, "before": _shown(before[name]), "after": _shown(after[name])} for name in event.changed
+                {"field": name, "before": _shown(before[name]), "after": _shown(after[name])} for name in e.changed
             ]
             await conn.execute(
                 "INSERT INTO read.call_amendments (organisation, call_id, position, at, actor, reason, changes)"
@@ -244,152 +219,211 @@ class Calls(Projection):
                 call_id,
                 envelope.position,
                 at,
-                event.meta.actor,
-                event.reason,
+                e.meta.actor,
+                e.reason,
                 _json(changes),
             )
-        sets, args = [], [call_id, at]
+        sets: list[str] = []
+        args: list[Any] = [call_id, at]
         for name, value in after.items():
             args.append(_json(value) if name == "questions" else list(value) if isinstance(value, tuple) else value)
             sets.append(f"{name} = ${len(args)}" + ("::jsonb" if name == "questions" else ""))
         await conn.execute(f"UPDATE read.calls SET {', '.join(sets)}, updated_at = $2 WHERE call_id = $1", *args)
 
-    # -- projects -----------------------------------------------------------------------------------------------------
+    # -- projects: each event changes the project's rows, then adds a line to its history -----------------------------
 
-    async def _project(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
-        event, project_id, at = envelope.event, envelope.originator_id, envelope.event.timestamp
-        kind, person, detail, version = "", None, "", None
-        if isinstance(event, Project.Drafted):
-            content = event.content
-            await conn.execute(
-                "INSERT INTO read.projects (project_id, organisation, call_id, call_organisation, author, title,"
-                " problem, solution, benefits_users, benefits_agents, category, theme, answers, status, drafted_at,"
-                " updated_at)"
-                " VALUES ($1, $10, $11, $12, $13, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, 'drafted', $14, $14)",
-                project_id,
-                *_content_args(content),
-                event.organisation,
-                event.call_id,
-                event.call_organisation,
-                event.author,
-                at,
-            )
-            await conn.execute(
-                "INSERT INTO read.project_members (organisation, project_id, person, role, since)"
-                " VALUES ($1, $2, $3, 'author', $4)",
-                envelope.organisation,
-                project_id,
-                event.author,
-                at,
-            )
-            kind = "drafted"
-        elif isinstance(event, Project.Submitted | Project.Edited):
-            await conn.execute(
-                f"UPDATE read.projects SET {_SET_CONTENT}, updated_at = $10 WHERE project_id = $1",
-                project_id,
-                *_content_args(event.content),
-                at,
-            )
-            version = event.version
-            if isinstance(event, Project.Submitted):
-                kind = "submitted"
-                await conn.execute(
-                    "UPDATE read.projects SET status = 'submitted', submitted_at = $2 WHERE project_id = $1",
-                    project_id,
-                    at,
-                )
-            else:
-                kind = "edited"
-                detail = ", ".join(field_label(name) for name in event.changed)
-            if version is not None:
-                await conn.execute("UPDATE read.projects SET version = $2 WHERE project_id = $1", project_id, version)
-                await conn.execute(
-                    "INSERT INTO read.project_versions (organisation, project_id, number, at, actor, content)"
-                    " VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
-                    envelope.organisation,
-                    project_id,
-                    version,
-                    at,
-                    event.meta.actor,
-                    _json(_content(event.content)),
-                )
-        elif isinstance(event, Project.Withdrawn):
-            kind, detail = "withdrawn", event.reason
-            await conn.execute(
-                "UPDATE read.projects SET status = 'withdrawn', withdrawn_at = $2, withdrawal_reason = $3,"
-                " updated_at = $2 WHERE project_id = $1",
-                project_id,
-                at,
-                event.reason,
-            )
-        elif isinstance(event, Project.CoAuthorInvited):
-            kind, person = "invited", event.person
-            await conn.execute(
-                "INSERT INTO read.project_members (organisation, project_id, person, role, since)"
-                " VALUES ($1, $2, $3, 'invited', $4)"
-                " ON CONFLICT (project_id, person) DO UPDATE SET role = 'invited', since = $4",
-                envelope.organisation,
-                project_id,
-                event.person,
-                at,
-            )
-        elif isinstance(event, Project.CoAuthorAccepted):
-            kind, person = "accepted", event.person
-            await conn.execute(
-                "UPDATE read.project_members SET role = 'co_author', since = $3 WHERE project_id = $1 AND person = $2",
-                project_id,
-                event.person,
-                at,
-            )
-        elif isinstance(event, Project.CoAuthorDeclined | Project.InvitationWithdrawn):
-            kind = "declined" if isinstance(event, Project.CoAuthorDeclined) else "invitation_withdrawn"
-            person = event.person
-            await conn.execute(
-                "DELETE FROM read.project_members WHERE project_id = $1 AND person = $2 AND role = 'invited'",
-                project_id,
-                event.person,
-            )
-        elif isinstance(event, Project.Selected | Project.NotSelected):
-            kind = "selected" if isinstance(event, Project.Selected) else "not_selected"
-            detail = event.reason
-            await conn.execute(
-                "UPDATE read.projects SET decision = $2, decision_reason = $3, decided_at = $4 WHERE project_id = $1",
-                project_id,
-                kind,
-                event.reason,
-                at,
-            )
-        elif isinstance(event, Project.Nominated):
-            kind = "nominated"
-            await conn.execute(
-                "UPDATE read.projects SET nominated_forum_id = $2, nominated_forum_organisation = $3,"
-                " nominated_at = $4 WHERE project_id = $1",
-                project_id,
-                event.forum_id,
-                event.forum_organisation,
-                at,
-            )
-        elif isinstance(event, Project.NominationWithdrawn):
-            kind, detail = "nomination_withdrawn", event.reason
-            await conn.execute(
-                "UPDATE read.projects SET nominated_forum_id = NULL, nominated_forum_organisation = NULL,"
-                " nominated_at = NULL WHERE project_id = $1",
-                project_id,
-            )
+    @on(P.Drafted)
+    async def project_drafted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        project_id, at = envelope.originator_id, e.timestamp
         await conn.execute(
-            "INSERT INTO read.project_history (organisation, project_id, position, at, actor, actor_organisation,"
-            " kind, person, detail, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO read.projects (project_id, organisation, call_id, call_organisation, author, title,"
+            " problem, solution, benefits_users, benefits_agents, category, theme, answers, status, drafted_at,"
+            " updated_at)"
+            " VALUES ($1, $10, $11, $12, $13, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, 'drafted', $14, $14)",
+            project_id,
+            *_content_args(e.content),
+            e.organisation,
+            e.call_id,
+            e.call_organisation,
+            e.author,
+            at,
+        )
+        await conn.execute(
+            "INSERT INTO read.project_members (organisation, project_id, person, role, since)"
+            " VALUES ($1, $2, $3, 'author', $4)",
             envelope.organisation,
             project_id,
-            envelope.position,
+            e.author,
             at,
-            event.meta.actor,
-            event.meta.actor_organisation,
-            kind,
-            person,
-            detail,
-            version,
         )
+        await _history_line(conn, envelope, "drafted")
+
+    @on(P.Submitted)
+    async def project_submitted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await _content_set(conn, envelope)
+        await conn.execute(
+            "UPDATE read.projects SET status = 'submitted', submitted_at = $2 WHERE project_id = $1",
+            envelope.originator_id,
+            e.timestamp,
+        )
+        await _version(conn, envelope)
+        await _history_line(conn, envelope, "submitted", version=e.version)
+
+    @on(P.Edited)
+    async def project_edited(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await _content_set(conn, envelope)
+        await _version(conn, envelope)
+        detail = ", ".join(field_label(name) for name in e.changed)
+        await _history_line(conn, envelope, "edited", detail=detail, version=e.version)
+
+    @on(P.Withdrawn)
+    async def project_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.projects SET status = 'withdrawn', withdrawn_at = $2, withdrawal_reason = $3,"
+            " updated_at = $2 WHERE project_id = $1",
+            envelope.originator_id,
+            e.timestamp,
+            e.reason,
+        )
+        await _history_line(conn, envelope, "withdrawn", detail=e.reason)
+
+    @on(P.CoAuthorInvited)
+    async def co_author_invited(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "INSERT INTO read.project_members (organisation, project_id, person, role, since)"
+            " VALUES ($1, $2, $3, 'invited', $4)"
+            " ON CONFLICT (project_id, person) DO UPDATE SET role = 'invited', since = $4",
+            envelope.organisation,
+            envelope.originator_id,
+            e.person,
+            e.timestamp,
+        )
+        await _history_line(conn, envelope, "invited", person=e.person)
+
+    @on(P.CoAuthorAccepted)
+    async def co_author_accepted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.project_members SET role = 'co_author', since = $3 WHERE project_id = $1 AND person = $2",
+            envelope.originator_id,
+            e.person,
+            e.timestamp,
+        )
+        await _history_line(conn, envelope, "accepted", person=e.person)
+
+    @on(P.CoAuthorDeclined)
+    async def co_author_declined(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await _invitation_gone(conn, envelope)
+        await _history_line(conn, envelope, "declined", person=e.person)
+
+    @on(P.InvitationWithdrawn)
+    async def invitation_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await _invitation_gone(conn, envelope)
+        await _history_line(conn, envelope, "invitation_withdrawn", person=e.person)
+
+    @on(P.Selected)
+    async def selected(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await _decided(conn, envelope, "selected")
+
+    @on(P.NotSelected)
+    async def not_selected(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await _decided(conn, envelope, "not_selected")
+
+    @on(P.Nominated)
+    async def nominated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.projects SET nominated_forum_id = $2, nominated_forum_organisation = $3,"
+            " nominated_at = $4 WHERE project_id = $1",
+            envelope.originator_id,
+            e.forum_id,
+            e.forum_organisation,
+            e.timestamp,
+        )
+        await _history_line(conn, envelope, "nominated")
+
+    @on(P.NominationWithdrawn)
+    async def nomination_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.projects SET nominated_forum_id = NULL, nominated_forum_organisation = NULL,"
+            " nominated_at = NULL WHERE project_id = $1",
+            envelope.originator_id,
+        )
+        await _history_line(conn, envelope, "nomination_withdrawn", detail=e.reason)
+
+
+async def _content_set(conn: asyncpg.Connection, envelope: Envelope) -> None:
+    """A project's content as submitted or edited."""
+    e = envelope.event
+    await conn.execute(
+        f"UPDATE read.projects SET {_SET_CONTENT}, updated_at = $10 WHERE project_id = $1",
+        envelope.originator_id,
+        *_content_args(e.content),
+        e.timestamp,
+    )
+
+
+async def _version(conn: asyncpg.Connection, envelope: Envelope) -> None:
+    """The numbered version a submission or an edit makes, when it makes one."""
+    e = envelope.event
+    if e.version is None:
+        return
+    await conn.execute("UPDATE read.projects SET version = $2 WHERE project_id = $1", envelope.originator_id, e.version)
+    await conn.execute(
+        "INSERT INTO read.project_versions (organisation, project_id, number, at, actor, content)"
+        " VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
+        envelope.organisation,
+        envelope.originator_id,
+        e.version,
+        e.timestamp,
+        e.meta.actor,
+        _json(_content(e.content)),
+    )
+
+
+async def _invitation_gone(conn: asyncpg.Connection, envelope: Envelope) -> None:
+    await conn.execute(
+        "DELETE FROM read.project_members WHERE project_id = $1 AND person = $2 AND role = 'invited'",
+        envelope.originator_id,
+        envelope.event.person,
+    )
+
+
+async def _decided(conn: asyncpg.Connection, envelope: Envelope, decision: str) -> None:
+    e = envelope.event
+    await conn.execute(
+        "UPDATE read.projects SET decision = $2, decision_reason = $3, decided_at = $4 WHERE project_id = $1",
+        envelope.originator_id,
+        decision,
+        e.reason,
+        e.timestamp,
+    )
+    await _history_line(conn, envelope, decision, detail=e.reason)
+
+
+async def _history_line(
+    conn: asyncpg.Connection,
+    envelope: Envelope,
+    kind: str,
+    *,
+    person: str | None = None,
+    detail: str = "",
+    version: int | None = None,
+) -> None:
+    """The line an event of a project adds to its history (``HISTORY_LABELS`` names each ``kind``)."""
+    e = envelope.event
+    await conn.execute(
+        "INSERT INTO read.project_history (organisation, project_id, position, at, actor, actor_organisation,"
+        " kind, person, detail, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        envelope.organisation,
+        envelope.originator_id,
+        envelope.position,
+        e.timestamp,
+        e.meta.actor,
+        e.meta.actor_organisation,
+        kind,
+        person,
+        detail,
+        version,
+    )
 
 
 def _decoded(name: str, value: Any) -> Any:

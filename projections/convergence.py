@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-import asyncpg
 import msgspec
 
 from domain.convergence import DEFAULT_MIN_SCORE, ProjectText, convergent_groups
+from projections.dispatch import Conn
 from projections.practices import stage_label
-
-Conn = asyncpg.Connection | asyncpg.Pool
 
 
 class ConvergentProject(msgspec.Struct, frozen=True):

@@ -3,24 +3,28 @@
 ``@on(Forum.Planned)`` marks a method; the class's table of handlers is built once, when the class is defined,
 and its ``handles`` (the topics the projector reads) is exactly the classes some handler applies. Several handlers
 may apply one class (they run in the order they are written), and one handler may apply several classes.
+
+A handler may return rows for its projection to write once per batch (``dispatch`` collects them in log order):
+the portfolio's path steps, the notifications of an event.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeAlias, TypeVar
 
 import asyncpg
 import msgspec
 
 from projections.projector import Envelope, Projection
 
-Conn = asyncpg.Connection | asyncpg.Pool
-Handler = Callable[[Any, asyncpg.Connection, Envelope, Any], Awaitable[None]]
-H = TypeVar("H", bound=Callable[..., Awaitable[None]])
+# What the queries read from: a connection or the pool (asyncpg is untyped: both are Any to mypy).
+Conn: TypeAlias = asyncpg.Connection | asyncpg.Pool
+Handler = Callable[[Any, asyncpg.Connection, Envelope, Any], Awaitable[Sequence[Any] | None]]
+H = TypeVar("H", bound=Callable[..., Awaitable[Sequence[Any] | None]])
 
-_MARKED: dict[Callable[..., Awaitable[None]], tuple[type, ...]] = {}
+_MARKED: dict[Callable[..., Awaitable[Sequence[Any] | None]], tuple[type, ...]] = {}
 
 
 def on(*event_classes: type) -> Callable[[H], H]:
@@ -67,8 +71,14 @@ class EventProjection(Projection):
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         # A forum's events are few apart from scores: one statement (or two) per event reads best.
         for envelope in batch:
-            for handler in self.handlers[type(envelope.event)]:
-                await handler(self, conn, envelope, envelope.event)
+            await self.dispatch(conn, envelope)
+
+    async def dispatch(self, conn: asyncpg.Connection, envelope: Envelope) -> list[Any]:
+        """Run the handlers of ``envelope``'s event, in order; the rows they return, in that order."""
+        rows: list[Any] = []
+        for handler in self.handlers[type(envelope.event)]:
+            rows.extend(await handler(self, conn, envelope, envelope.event) or ())
+        return rows
 
 
 def to_json(value: Any) -> str:

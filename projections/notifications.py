@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -14,9 +15,11 @@ import msgspec
 
 from domain.idea_call import IdeaCall
 from domain.project import SELECTED, Project
-from projections.projector import Envelope, Projection
+from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.projector import Envelope
 
-Conn = asyncpg.Connection | asyncpg.Pool
+C = EventsOf(IdeaCall)
+P = EventsOf(Project)
 
 
 @dataclass(frozen=True)
@@ -33,33 +36,18 @@ def project_link(organisation: str, project_id: UUID) -> str:
     return f"/projets/{organisation}/{project_id}"
 
 
-class Notifications(Projection):
+class Notifications(EventProjection):
     """What each person learns about their projects. Keeps its own small state (calls' titles, projects' teams and
-    decisions), so that it depends on no other read model."""
+    decisions), so that it depends on no other read model. A handler returns the notes its event sends."""
 
     name = "notifications"
-    handles = (
-        IdeaCall.Drafted,
-        IdeaCall.Amended,
-        IdeaCall.SelectionRecorded,
-        IdeaCall.Cancelled,
-        Project.Drafted,
-        Project.Submitted,
-        Project.Edited,
-        Project.Withdrawn,
-        Project.CoAuthorInvited,
-        Project.CoAuthorAccepted,
-        Project.CoAuthorDeclined,
-        Project.Selected,
-        Project.NotSelected,
-    )
     tables = ("read.notification_calls", "read.notification_projects", "read.notifications")
     # read.notification_mail is left out on purpose: a rebuild must not mail anyone twice
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
         notes: list[tuple[Envelope, Note]] = []
         for envelope in batch:
-            for note in await self._handle(conn, envelope):
+            for note in await self.dispatch(conn, envelope):
                 notes.append((envelope, note))
         if not notes:
             return
@@ -74,87 +62,132 @@ class Notifications(Projection):
         )  # fmt: skip
         await queue_mail(conn, notes)
 
-    async def _handle(self, conn: asyncpg.Connection, envelope: Envelope) -> list[Note]:
-        event, aggregate_id = envelope.event, envelope.originator_id
-        if isinstance(event, IdeaCall.Drafted):
-            await conn.execute(
-                "INSERT INTO read.notification_calls (call_id, organisation, title) VALUES ($1, $2, $3)",
-                aggregate_id,
-                envelope.organisation,
-                event.title,
-            )
-        elif isinstance(event, IdeaCall.Amended):
-            if event.title is not None:
-                await conn.execute(
-                    "UPDATE read.notification_calls SET title = $2 WHERE call_id = $1", aggregate_id, event.title
-                )
-        elif isinstance(event, IdeaCall.SelectionRecorded):
-            return await self._selection(conn, aggregate_id)
-        elif isinstance(event, IdeaCall.Cancelled):
-            return await self._cancelled(conn, aggregate_id, event.reason)
-        elif isinstance(event, Project.Drafted):
-            await conn.execute(
-                "INSERT INTO read.notification_projects (project_id, organisation, call_id, call_organisation, title,"
-                " author, team) VALUES ($1, $2, $3, $4, $5, $6, ARRAY[$6])",
-                aggregate_id,
-                event.organisation,
-                event.call_id,
-                event.call_organisation,
-                event.content.title,
-                event.author,
-            )
-        elif isinstance(event, Project.Submitted | Project.Edited):
-            await conn.execute(
-                "UPDATE read.notification_projects SET title = $2, submitted = submitted OR $3 WHERE project_id = $1",
-                aggregate_id,
-                event.content.title,
-                isinstance(event, Project.Submitted),
-            )
-        elif isinstance(event, Project.Withdrawn):
-            await conn.execute(
-                "UPDATE read.notification_projects SET withdrawn = true WHERE project_id = $1", aggregate_id
-            )
-        elif isinstance(event, Project.Selected | Project.NotSelected):
-            await conn.execute(
-                "UPDATE read.notification_projects SET decision = $2, decision_reason = $3 WHERE project_id = $1",
-                aggregate_id,
-                SELECTED if isinstance(event, Project.Selected) else "not_selected",
-                event.reason,
-            )
-        elif isinstance(event, Project.CoAuthorInvited | Project.CoAuthorAccepted | Project.CoAuthorDeclined):
-            return await self._team(conn, envelope)
-        return []
+    # -- calls --------------------------------------------------------------------------------------------------------
 
-    async def _team(self, conn: asyncpg.Connection, envelope: Envelope) -> list[Note]:
-        event, project_id = envelope.event, envelope.originator_id
-        if isinstance(event, Project.CoAuthorAccepted):
-            project = await conn.fetchrow(
-                "UPDATE read.notification_projects SET team = array_append(team, $2) WHERE project_id = $1 RETURNING *",
-                project_id,
-                event.person,
+    @on(C.Drafted)
+    async def call_drafted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "INSERT INTO read.notification_calls (call_id, organisation, title) VALUES ($1, $2, $3)",
+            envelope.originator_id,
+            envelope.organisation,
+            e.title,
+        )
+
+    @on(C.Amended)
+    async def call_amended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        if e.title is not None:
+            await conn.execute(
+                "UPDATE read.notification_calls SET title = $2 WHERE call_id = $1", envelope.originator_id, e.title
             )
-        else:
-            project = await conn.fetchrow("SELECT * FROM read.notification_projects WHERE project_id = $1", project_id)
+
+    @on(C.SelectionRecorded)
+    async def selection_recorded(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Note]:
+        return await self._selection(conn, envelope.originator_id)
+
+    @on(C.Cancelled)
+    async def call_cancelled(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Note]:
+        return await self._cancelled(conn, envelope.originator_id, e.reason)
+
+    # -- projects -----------------------------------------------------------------------------------------------------
+
+    @on(P.Drafted)
+    async def project_drafted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "INSERT INTO read.notification_projects (project_id, organisation, call_id, call_organisation, title,"
+            " author, team) VALUES ($1, $2, $3, $4, $5, $6, ARRAY[$6])",
+            envelope.originator_id,
+            e.organisation,
+            e.call_id,
+            e.call_organisation,
+            e.content.title,
+            e.author,
+        )
+
+    @on(P.Submitted)
+    async def project_submitted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await self._content(conn, envelope, submitted=True)
+
+    @on(P.Edited)
+    async def project_edited(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await self._content(conn, envelope, submitted=False)
+
+    async def _content(self, conn: asyncpg.Connection, envelope: Envelope, *, submitted: bool) -> None:
+        await conn.execute(
+            "UPDATE read.notification_projects SET title = $2, submitted = submitted OR $3 WHERE project_id = $1",
+            envelope.originator_id,
+            envelope.event.content.title,
+            submitted,
+        )
+
+    @on(P.Withdrawn)
+    async def project_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.notification_projects SET withdrawn = true WHERE project_id = $1", envelope.originator_id
+        )
+
+    @on(P.Selected)
+    async def selected(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await self._decided(conn, envelope, SELECTED)
+
+    @on(P.NotSelected)
+    async def not_selected(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await self._decided(conn, envelope, "not_selected")
+
+    async def _decided(self, conn: asyncpg.Connection, envelope: Envelope, decision: str) -> None:
+        await conn.execute(
+            "UPDATE read.notification_projects SET decision = $2, decision_reason = $3 WHERE project_id = $1",
+            envelope.originator_id,
+            decision,
+            envelope.event.reason,
+        )
+
+    @on(P.CoAuthorInvited)
+    async def co_author_invited(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Note]:
+        project = await conn.fetchrow(
+            "SELECT * FROM read.notification_projects WHERE project_id = $1", envelope.originator_id
+        )
         if project is None:  # pragma: no cover — a project is drafted before its team changes
             return []
-        call_title = await _call_title(conn, project["call_id"])
-        link = project_link(project["organisation"], project_id)
         title = project["title"]
-        if isinstance(event, Project.CoAuthorInvited):
-            inviter = await person_name(conn, event.meta.actor)
-            return [
-                Note(
-                    person=event.person,
-                    person_organisation=event.organisation,
-                    kind="invited",
-                    subject=f"Invitation à rejoindre l'équipe du projet « {title} »",
-                    body=f"{inviter} vous invite à rejoindre l'équipe du projet « {title} » (appel « {call_title} »)."
-                    " Acceptez ou déclinez l'invitation depuis la page du projet.",
-                    link=link,
-                )
-            ]
-        colleague = await person_name(conn, event.person)
-        joined = isinstance(event, Project.CoAuthorAccepted)
+        call_title = await _call_title(conn, project["call_id"])
+        inviter = await person_name(conn, e.meta.actor)
+        return [
+            Note(
+                person=e.person,
+                person_organisation=e.organisation,
+                kind="invited",
+                subject=f"Invitation à rejoindre l'équipe du projet « {title} »",
+                body=f"{inviter} vous invite à rejoindre l'équipe du projet « {title} » (appel « {call_title} »)."
+                " Acceptez ou déclinez l'invitation depuis la page du projet.",
+                link=project_link(project["organisation"], envelope.originator_id),
+            )
+        ]
+
+    @on(P.CoAuthorAccepted)
+    async def co_author_accepted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Note]:
+        project = await conn.fetchrow(
+            "UPDATE read.notification_projects SET team = array_append(team, $2) WHERE project_id = $1 RETURNING *",
+            envelope.originator_id,
+            e.person,
+        )
+        return await self._answered(conn, envelope, project, joined=True)
+
+    @on(P.CoAuthorDeclined)
+    async def co_author_declined(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Note]:
+        project = await conn.fetchrow(
+            "SELECT * FROM read.notification_projects WHERE project_id = $1", envelope.originator_id
+        )
+        return await self._answered(conn, envelope, project, joined=False)
+
+    async def _answered(
+        self, conn: asyncpg.Connection, envelope: Envelope, project: asyncpg.Record | None, *, joined: bool
+    ) -> list[Note]:
+        """The author learns that the colleague they invited joined the team, or declined."""
+        if project is None:  # pragma: no cover — a project is drafted before its team changes
+            return []
+        title = project["title"]
+        call_title = await _call_title(conn, project["call_id"])
+        colleague = await person_name(conn, envelope.event.person)
         return [
             Note(
                 person=project["author"],
@@ -163,7 +196,7 @@ class Notifications(Projection):
                 subject=f"{colleague} {'a rejoint' if joined else 'ne rejoint pas'} l'équipe du projet « {title} »",
                 body=f"{colleague} a {'accepté' if joined else 'décliné'} votre invitation à rejoindre l'équipe du"
                 f" projet « {title} » (appel « {call_title} »).",
-                link=link,
+                link=project_link(project["organisation"], envelope.originator_id),
             )
         ]
 

@@ -402,4 +402,4 @@ async def open_data(conn: Conn, forum_id: UUID | None = None) -> list[OpenDataRo
         " ORDER BY p.published_at, p.forum_id, l.line",
         forum_id,
     )
-    return [OpenDataRow(*r[:14], euros(r[14]), *r[15:]) for r in rows]
+    return [OpenDataRow(*(*r[:14], euros(r[14]), *r[15:])) for r in rows]

@@ -30,47 +30,15 @@ from domain.pre_incubation import (
     is_overdue,
 )
 from domain.project import Project
-from projections.projector import Envelope, Projection
+from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.projector import Envelope
 
-Conn = asyncpg.Connection | asyncpg.Pool
 PARIS = ZoneInfo("Europe/Paris")
 
-_PROJECT_EVENTS = (
-    Project.Drafted,
-    Project.Submitted,
-    Project.Edited,
-    Project.Withdrawn,
-    Project.CoAuthorAccepted,
-    Project.Selected,
-    Project.NotSelected,
-    Project.Nominated,
-    Project.NominationWithdrawn,
-)
-_CALL_EVENTS = (IdeaCall.Drafted, IdeaCall.Amended, IdeaCall.AttachedToForum)
-_FORUM_EVENTS = (
-    Forum.Planned,
-    Forum.EditionAmended,
-    Forum.ProjectNominated,
-    Forum.NominationWithdrawn,
-    Forum.CoachingSessionRecorded,
-    Forum.PitchDelivered,
-    Forum.TeamAbsent,
-    Forum.PalmaresPublished,
-)
-_PRE_INCUBATION_EVENTS = (
-    PreIncubation.Started,
-    PreIncubation.MilestoneAdded,
-    PreIncubation.MilestoneCompleted,
-    PreIncubation.MilestoneRescheduled,
-    PreIncubation.DeadlineExtended,
-    PreIncubation.SponsorChanged,
-    PreIncubation.CommitmentsChanged,
-    PreIncubation.ProgressNoted,
-    PreIncubation.VigilanceRaised,
-    PreIncubation.VigilanceResolved,
-    PreIncubation.StageChanged,
-    PreIncubation.OutcomeRecorded,
-)
+C = EventsOf(IdeaCall)
+F = EventsOf(Forum)
+PI = EventsOf(PreIncubation)
+P = EventsOf(Project)
 
 DEPLOYED = (Outcome.DEPLOYE.value, Outcome.TRANSFERE.value)
 STAGES = frozenset(s.value for s in Stage)
@@ -111,9 +79,40 @@ FUNNEL_STEPS = (
 )
 
 
-class Portfolio(Projection):
+# A line of a project's path, as ``read.project_path`` stores it:
+# (organisation, position, seq, project_id, at, kind, ref_id, value, on_day, detail).
+Step = tuple[str, int, int, UUID, datetime, str, UUID | None, str, date | None, str]
+
+
+def _step(
+    envelope: Envelope,
+    project_id: UUID,
+    kind: str,
+    *,
+    seq: int = 0,
+    ref: UUID | None = None,
+    value: str = "",
+    day: date | None = None,
+    detail: str = "",
+) -> Step:
+    return (
+        envelope.organisation,
+        envelope.position,
+        seq,
+        project_id,
+        envelope.event.timestamp,
+        kind,
+        ref,
+        value,
+        day,
+        detail,
+    )
+
+
+class Portfolio(EventProjection):
+    """Each handler returns the steps its event adds to a project's path: they are written once per batch."""
+
     name = "portfolio"
-    handles = (*_PROJECT_EVENTS, *_CALL_EVENTS, *_FORUM_EVENTS, *_PRE_INCUBATION_EVENTS)
     tables = (
         "read.portfolio_projects",
         "read.portfolio_calls",
@@ -126,17 +125,9 @@ class Portfolio(Projection):
     )
 
     async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        steps: list[tuple[Any, ...]] = []
+        steps: list[Step] = []
         for envelope in batch:
-            event = envelope.event
-            if isinstance(event, _PROJECT_EVENTS):
-                await self._project(conn, envelope, event, steps)
-            elif isinstance(event, _CALL_EVENTS):
-                await self._call(conn, envelope, event)
-            elif isinstance(event, _FORUM_EVENTS):
-                await self._forum(conn, envelope, event, steps)
-            else:
-                await self._pre_incubation(conn, envelope, event, steps)
+            steps.extend(await self.dispatch(conn, envelope))
         if steps:
             await conn.executemany(
                 "INSERT INTO read.project_path"
@@ -145,309 +136,391 @@ class Portfolio(Projection):
                 steps,
             )
 
-    # -- projects and calls ------------------------------------------------------------------------------------------
+    # -- projects (the project's store) -------------------------------------------------------------------------------
 
-    async def _project(self, conn: asyncpg.Connection, envelope: Envelope, event: Any, steps: list[Any]) -> None:
-        project_id = event.originator_id
-        org, position, at = envelope.organisation, envelope.position, event.timestamp
+    @on(P.Drafted)
+    async def project_drafted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "INSERT INTO read.portfolio_projects (project_id, organisation, call_id, call_organisation, title,"
+            " problem, author, team, status) VALUES ($1, $2, $3, $4, $5, $6, $7, ARRAY[$7], 'drafted')",
+            e.originator_id,
+            envelope.organisation,
+            e.call_id,
+            e.call_organisation,
+            e.content.title,
+            e.content.problem,
+            e.author,
+        )
 
-        def step(kind: str, *, ref: UUID | None = None, value: str = "", detail: str = "") -> None:
-            steps.append((org, position, 0, project_id, at, kind, ref, value, None, detail))
+    @on(P.Submitted)
+    async def project_submitted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        await self._content(conn, envelope, submitted=True)
+        call_id = await conn.fetchval(
+            "SELECT call_id FROM read.portfolio_projects WHERE project_id = $1", e.originator_id
+        )
+        return [_step(envelope, e.originator_id, "submitted", ref=call_id)]
 
-        if isinstance(event, Project.Drafted):
+    @on(P.Edited)
+    async def project_edited(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await self._content(conn, envelope, submitted=False)
+
+    async def _content(self, conn: asyncpg.Connection, envelope: Envelope, *, submitted: bool) -> None:
+        e = envelope.event
+        await conn.execute(
+            "UPDATE read.portfolio_projects SET title = $2, problem = $3,"
+            " status = CASE WHEN $4::boolean THEN 'submitted' ELSE status END,"
+            " submitted_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE submitted_at END"
+            " WHERE project_id = $1",
+            e.originator_id,
+            e.content.title,
+            e.content.problem,
+            submitted,
+            e.timestamp,
+        )
+
+    @on(P.Withdrawn)
+    async def project_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        await conn.execute(
+            "UPDATE read.portfolio_projects SET status = 'withdrawn' WHERE project_id = $1", e.originator_id
+        )
+        return [_step(envelope, e.originator_id, "withdrawn", detail=e.reason)]
+
+    @on(P.CoAuthorAccepted)
+    async def co_author_accepted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.portfolio_projects SET team = array_append(team, $2) WHERE project_id = $1",
+            e.originator_id,
+            e.person,
+        )
+
+    @on(P.Selected)
+    async def selected(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        return await self._decided(conn, envelope, "selected")
+
+    @on(P.NotSelected)
+    async def not_selected(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        return await self._decided(conn, envelope, "not_selected")
+
+    async def _decided(self, conn: asyncpg.Connection, envelope: Envelope, decision: str) -> list[Step]:
+        e = envelope.event
+        await conn.execute(
+            "UPDATE read.portfolio_projects SET decision = $2 WHERE project_id = $1", e.originator_id, decision
+        )
+        return [_step(envelope, e.originator_id, decision, detail=e.reason)]
+
+    @on(P.Nominated)
+    async def nominated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.portfolio_projects SET forum_id = $2, forum_organisation = $3 WHERE project_id = $1",
+            e.originator_id,
+            e.forum_id,
+            e.forum_organisation,
+        )
+
+    @on(P.NominationWithdrawn)
+    async def nomination_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.portfolio_projects SET forum_id = NULL, forum_organisation = NULL WHERE project_id = $1",
+            e.originator_id,
+        )
+
+    # -- calls (the call's store) -------------------------------------------------------------------------------------
+
+    @on(C.Drafted)
+    async def call_drafted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        forum = e.forum
+        await conn.execute(
+            "INSERT INTO read.portfolio_calls (call_id, organisation, title, forum_id, forum_organisation)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            e.originator_id,
+            envelope.organisation,
+            e.title,
+            forum.forum_id if forum else None,
+            forum.forum_organisation if forum else None,
+        )
+
+    @on(C.Amended)
+    async def call_amended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        if "title" in e.changed and e.title:
             await conn.execute(
-                "INSERT INTO read.portfolio_projects (project_id, organisation, call_id, call_organisation, title,"
-                " problem, author, team, status) VALUES ($1, $2, $3, $4, $5, $6, $7, ARRAY[$7], 'drafted')",
-                project_id,
-                org,
-                event.call_id,
-                event.call_organisation,
-                event.content.title,
-                event.content.problem,
-                event.author,
-            )
-        elif isinstance(event, Project.Submitted | Project.Edited):
-            submitted = isinstance(event, Project.Submitted)
-            await conn.execute(
-                "UPDATE read.portfolio_projects SET title = $2, problem = $3,"
-                " status = CASE WHEN $4::boolean THEN 'submitted' ELSE status END,"
-                " submitted_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE submitted_at END"
-                " WHERE project_id = $1",
-                project_id,
-                event.content.title,
-                event.content.problem,
-                submitted,
-                at,
-            )
-            if submitted:
-                call_id = await conn.fetchval(
-                    "SELECT call_id FROM read.portfolio_projects WHERE project_id = $1", project_id
-                )
-                step("submitted", ref=call_id)
-        elif isinstance(event, Project.Withdrawn):
-            await conn.execute(
-                "UPDATE read.portfolio_projects SET status = 'withdrawn' WHERE project_id = $1", project_id
-            )
-            step("withdrawn", detail=event.reason)
-        elif isinstance(event, Project.CoAuthorAccepted):
-            await conn.execute(
-                "UPDATE read.portfolio_projects SET team = array_append(team, $2) WHERE project_id = $1",
-                project_id,
-                event.person,
-            )
-        elif isinstance(event, Project.Selected | Project.NotSelected):
-            decision = "selected" if isinstance(event, Project.Selected) else "not_selected"
-            await conn.execute(
-                "UPDATE read.portfolio_projects SET decision = $2 WHERE project_id = $1", project_id, decision
-            )
-            step(decision, detail=event.reason)
-        elif isinstance(event, Project.Nominated):
-            await conn.execute(
-                "UPDATE read.portfolio_projects SET forum_id = $2, forum_organisation = $3 WHERE project_id = $1",
-                project_id,
-                event.forum_id,
-                event.forum_organisation,
-            )
-        elif isinstance(event, Project.NominationWithdrawn):
-            await conn.execute(
-                "UPDATE read.portfolio_projects SET forum_id = NULL, forum_organisation = NULL WHERE project_id = $1",
-                project_id,
+                "UPDATE read.portfolio_calls SET title = $2 WHERE call_id = $1", e.originator_id, e.title
             )
 
-    async def _call(self, conn: asyncpg.Connection, envelope: Envelope, event: Any) -> None:
-        call_id = event.originator_id
-        if isinstance(event, IdeaCall.Drafted):
-            forum = event.forum
-            await conn.execute(
-                "INSERT INTO read.portfolio_calls (call_id, organisation, title, forum_id, forum_organisation)"
-                " VALUES ($1, $2, $3, $4, $5)",
-                call_id,
-                envelope.organisation,
-                event.title,
-                forum.forum_id if forum else None,
-                forum.forum_organisation if forum else None,
-            )
-        elif isinstance(event, IdeaCall.Amended):
-            if "title" in event.changed and event.title:
-                await conn.execute(
-                    "UPDATE read.portfolio_calls SET title = $2 WHERE call_id = $1", call_id, event.title
-                )
-        elif isinstance(event, IdeaCall.AttachedToForum):
-            await conn.execute(
-                "UPDATE read.portfolio_calls SET forum_id = $2, forum_organisation = $3 WHERE call_id = $1",
-                call_id,
-                event.forum.forum_id,
-                event.forum.forum_organisation,
-            )
+    @on(C.AttachedToForum)
+    async def call_attached_to_forum(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.portfolio_calls SET forum_id = $2, forum_organisation = $3 WHERE call_id = $1",
+            e.originator_id,
+            e.forum.forum_id,
+            e.forum.forum_organisation,
+        )
 
-    # -- forums (the host's store) -----------------------------------------------------------------------------------
+    # -- forums (the host's store): each step refers to the forum ----------------------------------------------------
 
-    async def _forum(self, conn: asyncpg.Connection, envelope: Envelope, event: Any, steps: list[Any]) -> None:
-        forum_id = event.originator_id
-        org, position, at = envelope.organisation, envelope.position, event.timestamp
+    @on(F.Planned)
+    async def forum_planned(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "INSERT INTO read.portfolio_forums (forum_id, organisation, title, kind, starts_on)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            e.originator_id,
+            envelope.organisation,
+            e.title,
+            e.kind,
+            e.starts_on,
+        )
 
-        def step(project_id: UUID, kind: str, *, seq: int = 0, value: str = "", detail: str = "") -> None:
-            steps.append((org, position, seq, project_id, at, kind, forum_id, value, None, detail))
+    @on(F.EditionAmended)
+    async def edition_amended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.portfolio_forums SET title = $2, starts_on = $3 WHERE forum_id = $1",
+            e.originator_id,
+            e.title,
+            e.starts_on,
+        )
 
-        if isinstance(event, Forum.Planned):
-            await conn.execute(
-                "INSERT INTO read.portfolio_forums (forum_id, organisation, title, kind, starts_on)"
-                " VALUES ($1, $2, $3, $4, $5)",
-                forum_id,
-                org,
-                event.title,
-                event.kind,
-                event.starts_on,
-            )
-        elif isinstance(event, Forum.EditionAmended):
-            await conn.execute(
-                "UPDATE read.portfolio_forums SET title = $2, starts_on = $3 WHERE forum_id = $1",
-                forum_id,
-                event.title,
-                event.starts_on,
-            )
-        elif isinstance(event, Forum.ProjectNominated):
-            project = event.project
-            await conn.execute(
-                "INSERT INTO read.portfolio_forum_entries"
-                " (forum_id, project_id, organisation, project_organisation, title, nominated_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (forum_id, project_id) DO UPDATE"
-                " SET withdrawn = false, title = excluded.title, nominated_at = excluded.nominated_at",
-                forum_id,
-                project.project_id,
-                org,
-                project.organisation,
-                project.title,
-                at,
-            )
-            step(project.project_id, "nominated")
-        elif isinstance(event, Forum.NominationWithdrawn):
-            await conn.execute(
-                "UPDATE read.portfolio_forum_entries SET withdrawn = true WHERE forum_id = $1 AND project_id = $2",
-                forum_id,
-                event.project_id,
-            )
-            step(event.project_id, "nomination_withdrawn", detail=event.reason)
-        elif isinstance(event, Forum.CoachingSessionRecorded):
-            step(event.project_id, "coached")
-        elif isinstance(event, Forum.PitchDelivered | Forum.TeamAbsent):
-            absent = isinstance(event, Forum.TeamAbsent)
-            await conn.execute(
-                "UPDATE read.portfolio_forum_entries SET pitched_at = CASE WHEN $3::boolean THEN NULL"
-                " ELSE $4::timestamptz END, absent = $3::boolean WHERE forum_id = $1 AND project_id = $2",
-                forum_id,
-                event.project_id,
-                absent,
-                at,
-            )
-            if absent:
-                step(event.project_id, "absent")
-            else:
-                step(event.project_id, "pitched", value=str(event.duration_seconds))
-        elif isinstance(event, Forum.PalmaresPublished):
-            await conn.execute(
-                "UPDATE read.portfolio_forums SET palmares_published_at = $2 WHERE forum_id = $1", forum_id, at
-            )
-            seqs: dict[UUID, int] = {}
-            won: list[tuple[UUID, UUID, str]] = []
-            for prize in event.palmares.prizes:
-                for entry in prize.laureates:
-                    seq = seqs[entry.project_id] = seqs.get(entry.project_id, -1) + 1
-                    won.append((forum_id, entry.project_id, prize.label))
-                    step(entry.project_id, "laureate", seq=seq, value=prize.label)
-            await conn.executemany(
-                "UPDATE read.portfolio_forum_entries SET prizes = array_append(prizes, $3)"
-                " WHERE forum_id = $1 AND project_id = $2",
-                won,
-            )
+    @on(F.ProjectNominated)
+    async def project_nominated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        project = e.project
+        await conn.execute(
+            "INSERT INTO read.portfolio_forum_entries"
+            " (forum_id, project_id, organisation, project_organisation, title, nominated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (forum_id, project_id) DO UPDATE"
+            " SET withdrawn = false, title = excluded.title, nominated_at = excluded.nominated_at",
+            e.originator_id,
+            project.project_id,
+            envelope.organisation,
+            project.organisation,
+            project.title,
+            e.timestamp,
+        )
+        return [_step(envelope, project.project_id, "nominated", ref=e.originator_id)]
+
+    @on(F.NominationWithdrawn)
+    async def forum_nomination_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        await conn.execute(
+            "UPDATE read.portfolio_forum_entries SET withdrawn = true WHERE forum_id = $1 AND project_id = $2",
+            e.originator_id,
+            e.project_id,
+        )
+        return [_step(envelope, e.project_id, "nomination_withdrawn", ref=e.originator_id, detail=e.reason)]
+
+    @on(F.CoachingSessionRecorded)
+    async def coaching_session_recorded(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        return [_step(envelope, e.project_id, "coached", ref=e.originator_id)]
+
+    @on(F.PitchDelivered)
+    async def pitch_delivered(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        await self._pitch(conn, envelope, absent=False)
+        return [_step(envelope, e.project_id, "pitched", ref=e.originator_id, value=str(e.duration_seconds))]
+
+    @on(F.TeamAbsent)
+    async def team_absent(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        await self._pitch(conn, envelope, absent=True)
+        return [_step(envelope, e.project_id, "absent", ref=e.originator_id)]
+
+    async def _pitch(self, conn: asyncpg.Connection, envelope: Envelope, *, absent: bool) -> None:
+        e = envelope.event
+        await conn.execute(
+            "UPDATE read.portfolio_forum_entries SET pitched_at = CASE WHEN $3::boolean THEN NULL"
+            " ELSE $4::timestamptz END, absent = $3::boolean WHERE forum_id = $1 AND project_id = $2",
+            e.originator_id,
+            e.project_id,
+            absent,
+            e.timestamp,
+        )
+
+    @on(F.PalmaresPublished)
+    async def palmares_published(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        forum_id = e.originator_id
+        await conn.execute(
+            "UPDATE read.portfolio_forums SET palmares_published_at = $2 WHERE forum_id = $1", forum_id, e.timestamp
+        )
+        steps: list[Step] = []
+        seqs: dict[UUID, int] = {}
+        won: list[tuple[UUID, UUID, str]] = []
+        for prize in e.palmares.prizes:
+            for entry in prize.laureates:
+                seq = seqs[entry.project_id] = seqs.get(entry.project_id, -1) + 1
+                won.append((forum_id, entry.project_id, prize.label))
+                steps.append(_step(envelope, entry.project_id, "laureate", seq=seq, ref=forum_id, value=prize.label))
+        await conn.executemany(
+            "UPDATE read.portfolio_forum_entries SET prizes = array_append(prizes, $3)"
+            " WHERE forum_id = $1 AND project_id = $2",
+            won,
+        )
+        return steps
 
     # -- pre-incubations (the project's store) -----------------------------------------------------------------------
 
-    async def _pre_incubation(  # noqa: PLR0912 — one branch per kind of event
-        self, conn: asyncpg.Connection, envelope: Envelope, event: Any, steps: list[Any]
-    ) -> None:
-        org, position, at = envelope.organisation, envelope.position, event.timestamp
-        if isinstance(event, PreIncubation.Started):
-            project_id = event.project_id
-        else:
-            project_id = await conn.fetchval(
-                "SELECT project_id FROM read.pre_incubations WHERE pre_incubation_id = $1", event.originator_id
-            )
-            if project_id is None:  # its start is not in this share of the log: nothing to attach it to
-                return
+    @on(PI.Started)
+    async def pre_incubation_started(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        await conn.execute(
+            "INSERT INTO read.pre_incubations (project_id, organisation, reason, decision, forum_id, prize_key,"
+            " started_on, deadline, sponsor, hours_per_week, budget_cents, partner, stage, stage_since,"
+            " pre_incubation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            e.project_id,
+            envelope.organisation,
+            e.reason,
+            e.decision,
+            e.forum_id,
+            e.prize_key,
+            e.started_on,
+            e.deadline,
+            e.sponsor,
+            e.hours_per_week,
+            e.budget_cents,
+            e.partner,
+            e.stage,
+            e.timestamp,
+            e.originator_id,
+        )
+        return [
+            _step(envelope, e.project_id, "pre_incubation_started", value=e.reason, day=e.started_on, detail=e.decision)
+        ]
 
-        def step(kind: str, *, value: str = "", day: date | None = None, detail: str = "") -> None:
-            steps.append((org, position, 0, project_id, at, kind, None, value, day, detail))
+    @on(PI.MilestoneAdded)
+    async def milestone_added(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        await conn.execute(
+            "INSERT INTO read.pre_incubation_milestones (project_id, number, organisation, title, due)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            project_id,
+            e.number,
+            envelope.organisation,
+            e.title,
+            e.due,
+        )
+        return [_step(envelope, project_id, "milestone_added", value=e.title, day=e.due)]
 
-        if isinstance(event, PreIncubation.Started):
-            await conn.execute(
-                "INSERT INTO read.pre_incubations (project_id, organisation, reason, decision, forum_id, prize_key,"
-                " started_on, deadline, sponsor, hours_per_week, budget_cents, partner, stage, stage_since,"
-                " pre_incubation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                project_id,
-                org,
-                event.reason,
-                event.decision,
-                event.forum_id,
-                event.prize_key,
-                event.started_on,
-                event.deadline,
-                event.sponsor,
-                event.hours_per_week,
-                event.budget_cents,
-                event.partner,
-                event.stage,
-                at,
-                event.originator_id,
-            )
-            step("pre_incubation_started", value=event.reason, day=event.started_on, detail=event.decision)
-        elif isinstance(event, PreIncubation.MilestoneAdded):
-            await conn.execute(
-                "INSERT INTO read.pre_incubation_milestones (project_id, number, organisation, title, due)"
-                " VALUES ($1, $2, $3, $4, $5)",
-                project_id,
-                event.number,
-                org,
-                event.title,
-                event.due,
-            )
-            step("milestone_added", value=event.title, day=event.due)
-        elif isinstance(event, PreIncubation.MilestoneCompleted | PreIncubation.MilestoneRescheduled):
-            completed = isinstance(event, PreIncubation.MilestoneCompleted)
-            title = await conn.fetchval(
-                "UPDATE read.pre_incubation_milestones"
-                " SET completed_on = CASE WHEN $3::boolean THEN $4::date ELSE completed_on END,"
-                " due = CASE WHEN $3::boolean THEN due ELSE $4::date END"
-                " WHERE project_id = $1 AND number = $2 RETURNING title",
-                project_id,
-                event.number,
-                completed,
-                event.completed_on if completed else event.due,
-            )
-            if completed:
-                step("milestone_completed", value=title or "", day=event.completed_on)
-            else:
-                step("milestone_rescheduled", value=title or "", day=event.due, detail=event.reason)
-        elif isinstance(event, PreIncubation.DeadlineExtended):
-            await conn.execute(
-                "UPDATE read.pre_incubations SET deadline = $2 WHERE project_id = $1", project_id, event.deadline
-            )
-            step("deadline_extended", day=event.deadline, detail=event.reason)
-        elif isinstance(event, PreIncubation.SponsorChanged):
-            await conn.execute(
-                "UPDATE read.pre_incubations SET sponsor = $2 WHERE project_id = $1", project_id, event.sponsor
-            )
-            step("sponsor_changed", value=event.sponsor)
-        elif isinstance(event, PreIncubation.CommitmentsChanged):
-            await conn.execute(
-                "UPDATE read.pre_incubations SET hours_per_week = $2, budget_cents = $3 WHERE project_id = $1",
-                project_id,
-                event.hours_per_week,
-                event.budget_cents,
-            )
-            step(
-                "commitments_changed", value=commitments(event.hours_per_week, event.budget_cents), detail=event.reason
-            )
-        elif isinstance(event, PreIncubation.ProgressNoted):
-            step("progress_noted", detail=event.text)
-        elif isinstance(event, PreIncubation.VigilanceRaised):
-            await conn.execute(
-                "INSERT INTO read.pre_incubation_vigilance (project_id, number, organisation, text, raised_on)"
-                " VALUES ($1, $2, $3, $4, $5)",
-                project_id,
-                event.number,
-                org,
-                event.text,
-                at.astimezone(PARIS).date(),
-            )
-            step("vigilance_raised", detail=event.text)
-        elif isinstance(event, PreIncubation.VigilanceResolved):
-            await conn.execute(
-                "UPDATE read.pre_incubation_vigilance SET resolution = $3 WHERE project_id = $1 AND number = $2",
-                project_id,
-                event.number,
-                event.resolution,
-            )
-            step("vigilance_resolved", detail=event.resolution)
-        elif isinstance(event, PreIncubation.StageChanged):
-            await conn.execute(
-                "UPDATE read.pre_incubations SET stage = $2, stage_since = $3 WHERE project_id = $1",
-                project_id,
-                event.stage,
-                at,
-            )
-            step("stage_changed", value=event.stage, detail=event.reason)
-        elif isinstance(event, PreIncubation.OutcomeRecorded):
-            await conn.execute(
-                "UPDATE read.pre_incubations SET outcome = $2, owner = $3, outcome_reason = $4, outcome_at = $5"
-                " WHERE project_id = $1",
-                project_id,
-                event.outcome,
-                event.owner,
-                event.reason,
-                at,
-            )
-            step("outcome_recorded", value=event.outcome, detail=event.owner or event.reason or "")
+    @on(PI.MilestoneCompleted)
+    async def milestone_completed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        title = await _milestone_moved(conn, project_id, e.number, completed=True, day=e.completed_on)
+        return [_step(envelope, project_id, "milestone_completed", value=title or "", day=e.completed_on)]
+
+    @on(PI.MilestoneRescheduled)
+    async def milestone_rescheduled(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        title = await _milestone_moved(conn, project_id, e.number, completed=False, day=e.due)
+        return [_step(envelope, project_id, "milestone_rescheduled", value=title or "", day=e.due, detail=e.reason)]
+
+    @on(PI.DeadlineExtended)
+    async def deadline_extended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        await conn.execute(
+            "UPDATE read.pre_incubations SET deadline = $2 WHERE project_id = $1", project_id, e.deadline
+        )
+        return [_step(envelope, project_id, "deadline_extended", day=e.deadline, detail=e.reason)]
+
+    @on(PI.SponsorChanged)
+    async def sponsor_changed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        await conn.execute("UPDATE read.pre_incubations SET sponsor = $2 WHERE project_id = $1", project_id, e.sponsor)
+        return [_step(envelope, project_id, "sponsor_changed", value=e.sponsor)]
+
+    @on(PI.CommitmentsChanged)
+    async def commitments_changed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        await conn.execute(
+            "UPDATE read.pre_incubations SET hours_per_week = $2, budget_cents = $3 WHERE project_id = $1",
+            project_id,
+            e.hours_per_week,
+            e.budget_cents,
+        )
+        value = commitments(e.hours_per_week, e.budget_cents)
+        return [_step(envelope, project_id, "commitments_changed", value=value, detail=e.reason)]
+
+    @on(PI.ProgressNoted)
+    async def progress_noted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        return [_step(envelope, project_id, "progress_noted", detail=e.text)]
+
+    @on(PI.VigilanceRaised)
+    async def vigilance_raised(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        await conn.execute(
+            "INSERT INTO read.pre_incubation_vigilance (project_id, number, organisation, text, raised_on)"
+            " VALUES ($1, $2, $3, $4, $5)",
+            project_id,
+            e.number,
+            envelope.organisation,
+            e.text,
+            e.timestamp.astimezone(PARIS).date(),
+        )
+        return [_step(envelope, project_id, "vigilance_raised", detail=e.text)]
+
+    @on(PI.VigilanceResolved)
+    async def vigilance_resolved(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        await conn.execute(
+            "UPDATE read.pre_incubation_vigilance SET resolution = $3 WHERE project_id = $1 AND number = $2",
+            project_id,
+            e.number,
+            e.resolution,
+        )
+        return [_step(envelope, project_id, "vigilance_resolved", detail=e.resolution)]
+
+    @on(PI.StageChanged)
+    async def stage_changed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        await conn.execute(
+            "UPDATE read.pre_incubations SET stage = $2, stage_since = $3 WHERE project_id = $1",
+            project_id,
+            e.stage,
+            e.timestamp,
+        )
+        return [_step(envelope, project_id, "stage_changed", value=e.stage, detail=e.reason)]
+
+    @on(PI.OutcomeRecorded)
+    async def outcome_recorded(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
+        if (project_id := await _incubated(conn, e)) is None:
+            return []
+        await conn.execute(
+            "UPDATE read.pre_incubations SET outcome = $2, owner = $3, outcome_reason = $4, outcome_at = $5"
+            " WHERE project_id = $1",
+            project_id,
+            e.outcome,
+            e.owner,
+            e.reason,
+            e.timestamp,
+        )
+        return [_step(envelope, project_id, "outcome_recorded", value=e.outcome, detail=e.owner or e.reason or "")]
+
+
+async def _incubated(conn: asyncpg.Connection, e: Any) -> UUID | None:
+    """The project a pre-incubation's event is about; None when its start is not in this share of the log (nothing
+    to attach it to)."""
+    project_id: UUID | None = await conn.fetchval(
+        "SELECT project_id FROM read.pre_incubations WHERE pre_incubation_id = $1", e.originator_id
+    )
+    return project_id
+
+
+async def _milestone_moved(
+    conn: asyncpg.Connection, project_id: UUID, number: int, *, completed: bool, day: date
+) -> str | None:
+    """A milestone completed on ``day``, or due on ``day``; its title."""
+    title: str | None = await conn.fetchval(
+        "UPDATE read.pre_incubation_milestones"
+        " SET completed_on = CASE WHEN $3::boolean THEN $4::date ELSE completed_on END,"
+        " due = CASE WHEN $3::boolean THEN due ELSE $4::date END"
+        " WHERE project_id = $1 AND number = $2 RETURNING title",
+        project_id,
+        number,
+        completed,
+        day,
+    )
+    return title
 
 
 def commitments(hours_per_week: Decimal, budget_cents: int) -> str:

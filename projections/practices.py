@@ -15,16 +15,16 @@ import msgspec
 
 from domain.practice import REPORT_OUTCOME_LABELS, Adoption, Practice, ReportOutcome
 from domain.pre_incubation import STAGE_LABELS, Stage
-from projections.projector import Envelope, Projection
+from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.projector import Envelope
 
-Conn = asyncpg.Connection | asyncpg.Pool
 TS_CONFIG = "read.french_unaccent"
 STAGES = frozenset(s.value for s in Stage)
 REPORT_OUTCOMES = frozenset(o.value for o in ReportOutcome)
 ADOPTION_STATUS_LABELS = {"interested": "intéressée", "adopted": "adoptée", "abandoned": "abandonnée"}
 
-_PRACTICE_EVENTS = (Practice.Drafted, Practice.Published, Practice.Amended, Practice.Withdrawn)
-_ADOPTION_EVENTS = (Adoption.InterestDeclared, Adoption.Adopted, Adoption.ReportSubmitted, Adoption.Abandoned)
+P = EventsOf(Practice)
+A = EventsOf(Adoption)
 
 # The search document: title and themes weigh most, then the problem and what was done, then the rest.
 _SEARCH = f"""
@@ -43,112 +43,115 @@ def _figures(figures: Sequence[Any]) -> str:
     return json.dumps([{"label": f.label, "value": str(f.value), "unit": f.unit} for f in figures], ensure_ascii=False)
 
 
-class Practices(Projection):
+class Practices(EventProjection):
     name = "practices"
-    handles = (*_PRACTICE_EVENTS, *_ADOPTION_EVENTS)
     tables = ("read.practices", "read.adoptions", "read.adoption_reports")
 
-    async def apply(self, conn: asyncpg.Connection, batch: Sequence[Envelope]) -> None:
-        for envelope in batch:
-            event = envelope.event
-            if isinstance(event, _PRACTICE_EVENTS):
-                await self._practice(conn, envelope, event)
-            else:
-                await self._adoption(conn, envelope, event)
+    # -- practices (the publisher's store) ----------------------------------------------------------------------------
 
-    async def _practice(self, conn: asyncpg.Connection, envelope: Envelope, event: Any) -> None:
-        practice_id, at = event.originator_id, event.timestamp
-        if isinstance(event, Practice.Drafted):
-            await conn.execute(
-                "INSERT INTO read.practices (practice_id, organisation, project_id, status, title, drafted_at,"
-                " updated_at) VALUES ($1, $2, $3, 'draft', $4, $5, $5)",
-                practice_id,
-                envelope.organisation,
-                event.project_id,
-                event.title,
-                at,
-            )
-        elif isinstance(event, Practice.Published | Practice.Amended):
-            sheet = event.sheet
-            await conn.execute(
-                "UPDATE read.practices SET status = 'published', title = $3, problem = $4, what_was_done = $5,"
-                " results = $6, resources = $7, reuse_conditions = $8, contact_role = $9, themes = $11::text[],"
-                " stage = $12, figures = $13::jsonb, published_at = coalesce(published_at, $2), updated_at = $2,"
-                f" withdrawn_reason = NULL, search = {_SEARCH} WHERE practice_id = $1",
-                practice_id,
-                at,
-                sheet.title,
-                sheet.problem,
-                sheet.what_was_done,
-                sheet.results,
-                sheet.resources,
-                sheet.reuse_conditions,
-                sheet.contact_role,
-                " ".join(sheet.themes),
-                list(sheet.themes),
-                sheet.stage,
-                _figures(sheet.figures),
-            )
-        elif isinstance(event, Practice.Withdrawn):
-            await conn.execute(
-                "UPDATE read.practices SET status = 'withdrawn', withdrawn_reason = $3, updated_at = $2"
-                " WHERE practice_id = $1",
-                practice_id,
-                at,
-                event.reason,
-            )
+    @on(P.Drafted)
+    async def practice_drafted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "INSERT INTO read.practices (practice_id, organisation, project_id, status, title, drafted_at,"
+            " updated_at) VALUES ($1, $2, $3, 'draft', $4, $5, $5)",
+            e.originator_id,
+            envelope.organisation,
+            e.project_id,
+            e.title,
+            e.timestamp,
+        )
 
-    async def _adoption(self, conn: asyncpg.Connection, envelope: Envelope, event: Any) -> None:
-        adoption_id, at = event.originator_id, event.timestamp
-        if isinstance(event, Adoption.InterestDeclared):
-            await conn.execute(
-                "INSERT INTO read.adoptions (adoption_id, organisation, practice_id, practice_organisation,"
-                " derived_from, derived_from_organisation, status, note, interested_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, 'interested', $7, $8)",
-                adoption_id,
-                envelope.organisation,
-                event.practice_id,
-                event.practice_organisation,
-                event.derived_from,
-                event.derived_from_organisation,
-                event.note,
-                at,
-            )
-        elif isinstance(event, Adoption.Adopted):
-            await conn.execute(
-                "UPDATE read.adoptions SET status = 'adopted', adopted_at = $2,"
-                " note = CASE WHEN $3 = '' THEN note ELSE $3 END WHERE adoption_id = $1",
-                adoption_id,
-                at,
-                event.note,
-            )
-        elif isinstance(event, Adoption.ReportSubmitted):
-            practice_id = await conn.fetchval(
-                "UPDATE read.adoptions SET last_outcome = $2, reports = reports + 1 WHERE adoption_id = $1"
-                " RETURNING practice_id",
-                adoption_id,
-                event.outcome,
-            )
-            await conn.execute(
-                "INSERT INTO read.adoption_reports (adoption_id, position, organisation, practice_id, outcome, text,"
-                " figures, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)",
-                adoption_id,
-                envelope.position,
-                envelope.organisation,
-                practice_id,
-                event.outcome,
-                event.text,
-                _figures(event.figures),
-                at,
-            )
-        elif isinstance(event, Adoption.Abandoned):
-            await conn.execute(
-                "UPDATE read.adoptions SET status = 'abandoned', abandoned_at = $2, abandon_reason = $3"
-                " WHERE adoption_id = $1",
-                adoption_id,
-                at,
-                event.reason,
-            )
+    @on(P.Published, P.Amended)
+    async def practice_published(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        sheet = e.sheet
+        await conn.execute(
+            "UPDATE read.practices SET status = 'published', title = $3, problem = $4, what_was_done = $5,"
+            " results = $6, resources = $7, reuse_conditions = $8, contact_role = $9, themes = $11::text[],"
+            " stage = $12, figures = $13::jsonb, published_at = coalesce(published_at, $2), updated_at = $2,"
+            f" withdrawn_reason = NULL, search = {_SEARCH} WHERE practice_id = $1",
+            e.originator_id,
+            e.timestamp,
+            sheet.title,
+            sheet.problem,
+            sheet.what_was_done,
+            sheet.results,
+            sheet.resources,
+            sheet.reuse_conditions,
+            sheet.contact_role,
+            " ".join(sheet.themes),
+            list(sheet.themes),
+            sheet.stage,
+            _figures(sheet.figures),
+        )
+
+    @on(P.Withdrawn)
+    async def practice_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.practices SET status = 'withdrawn', withdrawn_reason = $3, updated_at = $2"
+            " WHERE practice_id = $1",
+            e.originator_id,
+            e.timestamp,
+            e.reason,
+        )
+
+    # -- adoptions (the adopter's store) ------------------------------------------------------------------------------
+
+    @on(A.InterestDeclared)
+    async def interest_declared(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "INSERT INTO read.adoptions (adoption_id, organisation, practice_id, practice_organisation,"
+            " derived_from, derived_from_organisation, status, note, interested_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6, 'interested', $7, $8)",
+            e.originator_id,
+            envelope.organisation,
+            e.practice_id,
+            e.practice_organisation,
+            e.derived_from,
+            e.derived_from_organisation,
+            e.note,
+            e.timestamp,
+        )
+
+    @on(A.Adopted)
+    async def adopted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.adoptions SET status = 'adopted', adopted_at = $2,"
+            " note = CASE WHEN $3 = '' THEN note ELSE $3 END WHERE adoption_id = $1",
+            e.originator_id,
+            e.timestamp,
+            e.note,
+        )
+
+    @on(A.ReportSubmitted)
+    async def report_submitted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        practice_id = await conn.fetchval(
+            "UPDATE read.adoptions SET last_outcome = $2, reports = reports + 1 WHERE adoption_id = $1"
+            " RETURNING practice_id",
+            e.originator_id,
+            e.outcome,
+        )
+        await conn.execute(
+            "INSERT INTO read.adoption_reports (adoption_id, position, organisation, practice_id, outcome, text,"
+            " figures, reported_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)",
+            e.originator_id,
+            envelope.position,
+            envelope.organisation,
+            practice_id,
+            e.outcome,
+            e.text,
+            _figures(e.figures),
+            e.timestamp,
+        )
+
+    @on(A.Abandoned)
+    async def abandoned(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
+        await conn.execute(
+            "UPDATE read.adoptions SET status = 'abandoned', abandoned_at = $2, abandon_reason = $3"
+            " WHERE adoption_id = $1",
+            e.originator_id,
+            e.timestamp,
+            e.reason,
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -555,7 +555,7 @@ class Projector:
 def _closed(conn: asyncpg.Connection) -> bool:
     """Whether a connection is gone (a pool's connection lost by the server is also taken from its proxy)."""
     try:
-        return conn.is_closed()
+        return bool(conn.is_closed())
     except asyncpg.InterfaceError:
         return True
 
