@@ -38,7 +38,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
@@ -47,6 +46,7 @@ from bench.db import fresh_database
 from bench.harness import Row, Timing, combined, measure, measure_async, ms, paired_ratio, per_second
 from domain.forum import Forum
 from domain.jury import Criterion, JuryRules
+from domain.values import PARIS
 from forum import demo_forum, forums, pipeline
 from forum.access import Actor
 from forum.application import ForumApplication
@@ -67,7 +67,6 @@ SLUG = "1er-forum-innovations-interdepartemental-2019"
 PAGES = {"HTML page": f"/palmares/{SLUG}", "JSON": f"/api/v1/public/palmares/{SLUG}"}
 TRIVIAL = {"HTML page": "/page", "JSON": "/json"}
 STACK = {"HTML page": "/banc/page", "JSON": "/api/v1/banc/json"}
-PARIS = ZoneInfo("Europe/Paris")
 ROOT = Path(__file__).resolve().parent.parent
 
 

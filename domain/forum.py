@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import cast
 from uuid import NAMESPACE_URL, UUID, uuid5
-from zoneinfo import ZoneInfo
 
 import msgspec
 from eventsourcing.domain import event
@@ -22,6 +21,7 @@ from eventsourcing.domain import event
 from domain.aggregate import Aggregate
 from domain.coaching import CoachingSlot, NotACoach, NotAssignedCoach, coaching_rota
 from domain.errors import AlreadyExists, Conflict, Invalid
+from domain.formatting import day, moment, money
 from domain.jury import (
     OWN_ORGANISATION,
     ConflictOfInterest,
@@ -91,7 +91,7 @@ from domain.stage import (
     overlap,
     running_order,
 )
-from domain.values import Meta, check_choice, check_slug, check_text
+from domain.values import PARIS, Meta, check_choice, check_slug, check_text
 from domain.votes import (
     AlreadyVoted,
     NotInElectorate,
@@ -171,20 +171,6 @@ __all__ = [  # the aggregate, and every name importers of ``domain.forum`` used 
     "coaching_rota",
     "running_order",
 ]
-
-PARIS = ZoneInfo("Europe/Paris")
-
-
-def _paris(moment: datetime) -> str:
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
-
-
-def _day(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def _euros(cents: int) -> str:
-    return f"{cents // 100:,}".replace(",", " ") + (f",{cents % 100:02d}" if cents % 100 else "") + " €"
 
 
 class ForumKind(StrEnum):
@@ -374,7 +360,7 @@ class Forum(Aggregate):
         awarded = self._awarded_cents()
         if budget_cents is not None and awarded > budget_cents:
             raise BudgetExceeded(
-                f"Le budget total ne peut descendre à {_euros(budget_cents)} : {_euros(awarded)} sont déjà attribués.",
+                f"Le budget total ne peut descendre à {money(budget_cents)} : {money(awarded)} sont déjà attribués.",
                 field="budget_cents",
             )
         self._budget_set(budget_cents=budget_cents, meta=meta)
@@ -482,7 +468,7 @@ class Forum(Aggregate):
         self._require_not_published()
         if self.deliberation != "not_opened" or meta.at.astimezone(PARIS).date() >= self.starts_on:
             raise NominationsClosed(
-                f"Les propositions de projets sont closes depuis le {_day(self.starts_on)}.", field="project"
+                f"Les propositions de projets sont closes depuis le {day(self.starts_on)}.", field="project"
             )
         participation = self.participants.get(project.organisation)
         if participation is None or participation.status != "accepted":
@@ -519,7 +505,7 @@ class Forum(Aggregate):
         nomination = self._nomination(project_id)
         if meta.at.astimezone(PARIS).date() >= self.starts_on or self.deliberation != "not_opened":
             raise WithdrawalTooLate(
-                f"Un projet ne peut être retiré que jusqu'à la veille du forum (le {_day(self.starts_on)}).",
+                f"Un projet ne peut être retiré que jusqu'à la veille du forum (le {day(self.starts_on)}).",
                 field="project",
             )
         self._nomination_withdrawn(project_id=nomination.project.project_id, reason=reason, meta=meta)
@@ -563,8 +549,8 @@ class Forum(Aggregate):
                 and overlap(starts_at, ends_at, other.starts_at, other.ends_at)
             ):
                 raise SlotOverlaps(
-                    f"Ce coach accompagne déjà une autre équipe de {_paris(other.starts_at)} "
-                    f"à {_paris(other.ends_at)}.",
+                    f"Ce coach accompagne déjà une autre équipe de {moment(other.starts_at)} "
+                    f"à {moment(other.ends_at)}.",
                     field="starts_at",
                 )
         self._coaching_assigned(
@@ -640,8 +626,8 @@ class Forum(Aggregate):
                 )
             if previous is not None and slot.starts_at < previous.ends_at:
                 raise SlotOverlaps(
-                    f"Le passage de {_paris(slot.starts_at)} commence avant la fin du précédent "
-                    f"({_paris(previous.ends_at)}).",
+                    f"Le passage de {moment(slot.starts_at)} commence avant la fin du précédent "
+                    f"({moment(previous.ends_at)}).",
                     field="slots",
                 )
             previous = slot
@@ -692,7 +678,7 @@ class Forum(Aggregate):
         self._require_deliberation_not_closed()
         if self.first_score_at is not None:
             raise RulesLocked(
-                f"Les règles du jury sont verrouillées depuis la première note ({_paris(self.first_score_at)}) : "
+                f"Les règles du jury sont verrouillées depuis la première note ({moment(self.first_score_at)}) : "
                 "toute modification passe par un amendement motivé.",
                 field="rules",
             )
@@ -1011,7 +997,7 @@ class Forum(Aggregate):
             )
         if opens_at >= closes_at:
             raise Invalid(
-                f"Le vote doit ouvrir avant de fermer ({_paris(opens_at)} – {_paris(closes_at)}).",
+                f"Le vote doit ouvrir avant de fermer ({moment(opens_at)} – {moment(closes_at)}).",
                 field="closes_at",
                 rule="period_order",
             )
@@ -1068,9 +1054,9 @@ class Forum(Aggregate):
         if voter is None:
             raise NotInElectorate("Cette personne ne fait pas partie du corps électoral de ce prix.", field="voter_id")
         if meta.at < vote.opens_at:
-            raise VoteNotOpen(f"Le vote n'ouvre que le {_paris(vote.opens_at)}.", field="prize_key")
+            raise VoteNotOpen(f"Le vote n'ouvre que le {moment(vote.opens_at)}.", field="prize_key")
         if meta.at >= vote.closes_at or vote.count is not None:
-            raise VoteClosed(f"Le vote est clos depuis le {_paris(vote.closes_at)}.", field="prize_key")
+            raise VoteClosed(f"Le vote est clos depuis le {moment(vote.closes_at)}.", field="prize_key")
         if voter_id in vote.ballots:
             raise AlreadyVoted("Un seul vote par votant : ce votant a déjà voté.", field="voter_id")
         project = self._candidate(prize_key, project_id)
@@ -1110,7 +1096,7 @@ class Forum(Aggregate):
         """Count a closed vote; a tie on the last seat needs ``tie_order`` (and a rationale) under ``jury_vote``."""
         vote = self._vote(prize_key)
         if meta.at < vote.closes_at:
-            raise VoteStillOpen(f"Le vote reste ouvert jusqu'au {_paris(vote.closes_at)}.", field="prize_key")
+            raise VoteStillOpen(f"Le vote reste ouvert jusqu'au {moment(vote.closes_at)}.", field="prize_key")
         if vote.count is not None:
             raise AlreadyExists("Ce vote est déjà dépouillé.", field="prize_key", rule="already_counted")
         decision = None
@@ -1186,8 +1172,8 @@ class Forum(Aggregate):
         total = self._awarded_cents(leaving_out=prize_key) + sum(a.amount_cents or 0 for a in awards)
         if total > self.budget_cents:
             raise BudgetExceeded(
-                f"Ces dotations porteraient le total attribué à {_euros(total)}, au-delà du budget "
-                f"de {_euros(self.budget_cents)}.",
+                f"Ces dotations porteraient le total attribué à {money(total)}, au-delà du budget "
+                f"de {money(self.budget_cents)}.",
                 field="amounts",
             )
 
@@ -1270,7 +1256,7 @@ class Forum(Aggregate):
 def _check_dates(starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
         raise Invalid(
-            f"L'édition ne peut finir ({_day(ends_on)}) avant de commencer ({_day(starts_on)}).",
+            f"L'édition ne peut finir ({day(ends_on)}) avant de commencer ({day(starts_on)}).",
             field="ends_on",
             rule="dates_order",
         )

@@ -5,16 +5,14 @@ from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
 from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate
 from domain.errors import Conflict, Forbidden, Invalid
-from domain.values import Meta, check_moment, check_slug, check_text
-
-PARIS = ZoneInfo("Europe/Paris")
+from domain.formatting import moment
+from domain.values import PARIS, Meta, check_moment, check_slug, check_text
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
@@ -31,11 +29,6 @@ QUOTA_MAX = 100
 REASON_MAX = 2_000
 
 _QUESTION_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-
-
-def in_paris(at: datetime) -> str:
-    """A moment as people in the organisation read it: « 03/05/2019 à 23:59 » (Europe/Paris)."""
-    return at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
 
 
 def paris_start_of_day(day: date) -> datetime:
@@ -58,7 +51,7 @@ class CallClosed(Conflict):
     rule = "call_closed"
 
     def __init__(self, closed_at: datetime) -> None:
-        super().__init__(f"L'appel est clos depuis le {in_paris(closed_at)}.")
+        super().__init__(f"L'appel est clos depuis le {moment(closed_at)}.")
         self.closed_at = closed_at
 
 
@@ -282,13 +275,13 @@ def _check_dates(opens_at: datetime, closes_at: datetime, now: datetime) -> tupl
     closes_at = _check_moment(closes_at, "closes_at")
     if closes_at <= opens_at:
         raise Invalid(
-            f"La clôture ({in_paris(closes_at)}) doit suivre l'ouverture ({in_paris(opens_at)}).",
+            f"La clôture ({moment(closes_at)}) doit suivre l'ouverture ({moment(opens_at)}).",
             field="closes_at",
             rule="closes_before_opening",
         )
     if closes_at <= now:
         raise Invalid(
-            f"La clôture ({in_paris(closes_at)}) est déjà passée.", field="closes_at", rule="closes_in_the_past"
+            f"La clôture ({moment(closes_at)}) est déjà passée.", field="closes_at", rule="closes_in_the_past"
         )
     return opens_at, closes_at
 
@@ -409,7 +402,7 @@ class CallRules(msgspec.Struct, frozen=True):
         if not self.opened:
             raise CallNotOpen(f"L'appel « {self.title} » n'est pas encore ouvert.")
         if at < self.opens_at:
-            raise CallNotOpen(f"L'appel « {self.title} » ouvre le {in_paris(self.opens_at)}.")
+            raise CallNotOpen(f"L'appel « {self.title} » ouvre le {moment(self.opens_at)}.")
         if self.is_closed(at):
             raise CallClosed(self.deadline)
 
@@ -421,7 +414,7 @@ class CallRules(msgspec.Struct, frozen=True):
             raise CallNotOpen(f"L'appel « {self.title} » n'a pas été ouvert.")
         if not self.is_closed(at):
             raise CallStillOpen(
-                f"L'appel « {self.title} » est ouvert jusqu'au {in_paris(self.deadline)} : "
+                f"L'appel « {self.title} » est ouvert jusqu'au {moment(self.deadline)} : "
                 "la sélection se fait après sa clôture."
             )
         if self.selection_recorded:
@@ -482,7 +475,7 @@ class CallRules(msgspec.Struct, frozen=True):
 def _shown(value: Any) -> str:
     """A value of the call as people read it, for the list of amendments."""
     if isinstance(value, datetime):
-        return in_paris(value)
+        return moment(value)
     if isinstance(value, tuple):
         return " ; ".join(_shown(item) for item in value)
     if isinstance(value, Question):
@@ -751,7 +744,7 @@ class IdeaCall(Aggregate):
             )
         if "opens_at" in changed and self.opens_at <= at:
             raise Conflict(
-                f"L'appel reçoit des projets depuis le {in_paris(self.opens_at)} : son ouverture ne bouge plus.",
+                f"L'appel reçoit des projets depuis le {moment(self.opens_at)} : son ouverture ne bouge plus.",
                 field="opens_at",
                 rule="already_begun",
             )
@@ -802,7 +795,7 @@ class IdeaCall(Aggregate):
             raise CallNotOpen(f"L'appel « {self.title} » n'a pas été ouvert : annulez-le plutôt.")
         if self.closed_at is not None:
             raise Conflict(
-                f"L'appel « {self.title} » a déjà été clos le {in_paris(self.closed_at)}.", rule="already_closed"
+                f"L'appel « {self.title} » a déjà été clos le {moment(self.closed_at)}.", rule="already_closed"
             )
         self._closed(meta=meta)
 
@@ -841,8 +834,7 @@ class IdeaCall(Aggregate):
             raise CallNotOpen(f"L'appel « {self.title} » n'est pas encore ouvert : il ne peut pas être annoncé.")
         if self.announcement_published_at is not None:
             raise AnnouncementAlreadyPublished(
-                f"L'annonce de l'appel « {self.title} » est publiée depuis le "
-                f"{in_paris(self.announcement_published_at)}."
+                f"L'annonce de l'appel « {self.title} » est publiée depuis le {moment(self.announcement_published_at)}."
             )
         self._announcement_published(meta=meta)
 

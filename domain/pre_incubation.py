@@ -11,6 +11,7 @@ from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate
 from domain.errors import Conflict, Invalid, NotFound
+from domain.formatting import day
 from domain.values import Meta, check_choice, check_slug, check_text
 
 
@@ -147,10 +148,6 @@ def is_deadline_passed(deadline: date, outcome: str | None, today: date) -> bool
     return outcome is None and today > deadline
 
 
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def _check_hours(hours_per_week: Decimal | int) -> Decimal:
     hours = Decimal(hours_per_week)
     if not hours.is_finite() or not Decimal(0) <= hours <= MAX_HOURS_PER_WEEK:
@@ -227,7 +224,7 @@ class PreIncubation(Aggregate):
         deadline = default_deadline(started_on) if deadline is None else deadline
         if deadline <= started_on:
             raise Invalid(
-                f"L'échéance ({_fr(deadline)}) doit suivre le début de la pré-incubation ({_fr(started_on)}).",
+                f"L'échéance ({day(deadline)}) doit suivre le début de la pré-incubation ({day(started_on)}).",
                 field="deadline",
                 rule="deadline_before_start",
             )
@@ -342,15 +339,15 @@ class PreIncubation(Aggregate):
     def _check_due(self, due: date) -> None:
         if due < self.started_on:
             raise Invalid(
-                f"Un jalon ne peut pas être prévu le {_fr(due)}, avant le début de la pré-incubation "
-                f"({_fr(self.started_on)}).",
+                f"Un jalon ne peut pas être prévu le {day(due)}, avant le début de la pré-incubation "
+                f"({day(self.started_on)}).",
                 field="due",
                 rule="due_before_start",
             )
         if due > self.deadline:
             raise MilestoneAfterDeadline(
-                f"Un jalon ne peut pas être prévu le {_fr(due)}, après l'échéance de la pré-incubation "
-                f"({_fr(self.deadline)}) : prolongez d'abord l'échéance.",
+                f"Un jalon ne peut pas être prévu le {day(due)}, après l'échéance de la pré-incubation "
+                f"({day(self.deadline)}) : prolongez d'abord l'échéance.",
                 field="due",
             )
 
@@ -378,13 +375,13 @@ class PreIncubation(Aggregate):
         milestone = self._milestone(number)
         if milestone.completed_on is not None:
             raise MilestoneAlreadyCompleted(
-                f"Le jalon « {milestone.title} » est déjà atteint (le {_fr(milestone.completed_on)}).",
+                f"Le jalon « {milestone.title} » est déjà atteint (le {day(milestone.completed_on)}).",
                 field="number",
             )
         if completed_on < self.started_on:
             raise Invalid(
-                f"Un jalon ne peut pas être atteint le {_fr(completed_on)}, avant le début de la pré-incubation "
-                f"({_fr(self.started_on)}).",
+                f"Un jalon ne peut pas être atteint le {day(completed_on)}, avant le début de la pré-incubation "
+                f"({day(self.started_on)}).",
                 field="completed_on",
                 rule="completed_before_start",
             )
@@ -402,7 +399,7 @@ class PreIncubation(Aggregate):
                 f"Le jalon « {milestone.title} » est déjà atteint : il ne se replanifie plus.", field="number"
             )
         if due == milestone.due:
-            raise NothingChanged(f"Le jalon « {milestone.title} » est déjà prévu le {_fr(due)}.", field="due")
+            raise NothingChanged(f"Le jalon « {milestone.title} » est déjà prévu le {day(due)}.", field="due")
         reason = check_text(reason, "reason", max_length=1000)
         self._check_due(due)
         self._milestone_rescheduled(number=number, due=due, reason=reason, meta=meta)
@@ -415,7 +412,7 @@ class PreIncubation(Aggregate):
         self._check_open()
         if deadline <= self.deadline:
             raise DeadlineNotLater(
-                f"La nouvelle échéance ({_fr(deadline)}) doit être postérieure à l'actuelle ({_fr(self.deadline)}).",
+                f"La nouvelle échéance ({day(deadline)}) doit être postérieure à l'actuelle ({day(self.deadline)}).",
                 field="deadline",
             )
         reason = check_text(reason, "reason", max_length=1000)

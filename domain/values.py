@@ -7,10 +7,13 @@ import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import msgspec
 
 from domain.errors import Invalid
+
+PARIS = ZoneInfo("Europe/Paris")  # the time zone of the facts: days and hours are read there
 
 
 class Meta(msgspec.Struct, frozen=True):
@@ -172,6 +175,14 @@ def check_choice(value: str, field: str, choices: tuple[str, ...] | list[str]) -
             rule="unknown_value",
         )
     return value
+
+
+def format_euros(cents: int) -> str:
+    """Cents as people read an amount: « 1\u202f500\u00a0€ », « 1\u202f500,50\u00a0€ » (a narrow no-break space
+    groups thousands, a no-break space keeps the sign beside its number)."""
+    whole, rest = divmod(abs(cents), 100)
+    text = f"{whole:,}".replace(",", "\u202f") + (f",{rest:02d}" if rest else "")
+    return f"{'-' if cents < 0 else ''}{text}\u00a0€"
 
 
 _EUROS = re.compile(r"^(-?)([0-9]+)(?:\.([0-9]*))?$")

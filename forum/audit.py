@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
 from cryptography.exceptions import InvalidSignature
@@ -32,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from domain.codec import decode_payload
 from domain.errors import NotFound
+from domain.values import PARIS
 from forum.database import PROJECTOR_ROLE, Database
 
 T = TypeVar("T")
@@ -40,7 +40,6 @@ PERIODIC = "périodique"  # the reason of periodic anchors (which skip heads alr
 KEY_FILE = "audit-ed25519.pem"
 EXPORT_FORMAT = "forum-audit-export"
 EXPORT_VERSION = 1
-PARIS = ZoneInfo("Europe/Paris")
 
 _PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

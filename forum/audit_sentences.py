@@ -14,20 +14,16 @@ import inspect
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic
 
 import domain
 from domain.aggregate import Aggregate
+from domain.formatting import day, moment, money, number, plural
 from domain.person import ROLE_LABELS
-
-PARIS = ZoneInfo("Europe/Paris")
 
 AGGREGATE_LABELS = {
     "Organisation": "Organisation",
@@ -192,27 +188,6 @@ def slugs_in(value: Any) -> set[str]:
 # Formatting helpers
 
 
-def when(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
-
-
-def day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-def euros(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    whole = f"{cents // 100:,}".replace(",", "\u202f")
-    return f"{whole},{cents % 100:02d} €" if cents % 100 else f"{whole} €"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
 def quoted(text: str | None, limit: int = 160) -> str:
     text = (text or "").strip()
     if len(text) > limit:
@@ -230,10 +205,6 @@ def role_label(role: str) -> str:
 
 def scores_text(scores: Mapping[str, int]) -> str:
     return ", ".join(f"{key} {value}" for key, value in scores.items())
-
-
-def hours(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -286,14 +257,14 @@ def _counted(e: Any, n: N) -> str:
 def _vote_organised(e: Any, n: N) -> str:
     return (
         f"a organisé le vote du prix « {e.prize_key} » ({plural(len(e.electorate), 'votant')}, "
-        f"du {when(e.opens_at)} au {when(e.closes_at)})"
+        f"du {moment(e.opens_at)} au {moment(e.closes_at)})"
     )
 
 
 def _running_order(e: Any, n: N) -> str:
     if not e.slots:
         return "a vidé l'ordre de passage"
-    return f"a fixé l'ordre de passage ({plural(len(e.slots), 'équipe')}, à partir du {when(e.slots[0].starts_at)})"
+    return f"a fixé l'ordre de passage ({plural(len(e.slots), 'équipe')}, à partir du {moment(e.slots[0].starts_at)})"
 
 
 def _pitch(e: Any, n: N) -> str:
@@ -313,12 +284,12 @@ def _prize(e: Any, n: N) -> str:
     p = e.prize
     text = f"a défini le prix « {p.label} » ({p.kind}, {plural(p.laureates, 'lauréat')}"
     if p.amount_cents:
-        text += f", {euros(p.amount_cents)} chacun"
+        text += f", {money(p.amount_cents)} chacun"
     return text + ")"
 
 
 def _call_drafted(e: Any, n: N) -> str:
-    return f"a rédigé l'appel à idées « {e.title} » (du {when(e.opens_at)} au {when(e.closes_at)})"
+    return f"a rédigé l'appel à idées « {e.title} » (du {moment(e.opens_at)} au {moment(e.closes_at)})"
 
 
 def _call_amended(e: Any, n: N) -> str:
@@ -333,16 +304,16 @@ def _person_invited(e: Any, n: N) -> str:
 def _started(e: Any, n: N) -> str:
     text = f"a lancé la pré-incubation du projet {n.project(e.project_id)} (jusqu'au {day(e.deadline)}"
     if e.hours_per_week:
-        text += f", {hours(e.hours_per_week)} h par semaine"
+        text += f", {number(e.hours_per_week)} h par semaine"
     if e.budget_cents:
-        text += f", {euros(e.budget_cents)}"
+        text += f", {money(e.budget_cents)}"
     return text + ")"
 
 
 def _commitments(e: Any, n: N) -> str:
     return (
-        f"a changé les engagements de la pré-incubation ({hours(e.hours_per_week)} h par semaine, "
-        f"{euros(e.budget_cents)}){because(e.reason)}"
+        f"a changé les engagements de la pré-incubation ({number(e.hours_per_week)} h par semaine, "
+        f"{money(e.budget_cents)}){because(e.reason)}"
     )
 
 
@@ -441,7 +412,7 @@ SENTENCES: dict[str, Template] = {
         f"a modifié l'édition : « {e.title} », {e.place}, du {day(e.starts_on)} au {day(e.ends_on)}"
     ),
     "Forum.BudgetSet": lambda e, n: (
-        f"a fixé le budget total à {euros(e.budget_cents)}" if e.budget_cents is not None else "a retiré le budget"
+        f"a fixé le budget total à {money(e.budget_cents)}" if e.budget_cents is not None else "a retiré le budget"
     ),
     "Forum.OrganisationInvited": lambda e, n: (
         f"a invité {n.organisation(e.organisation)} au forum"
@@ -463,7 +434,8 @@ SENTENCES: dict[str, Template] = {
         f"a nommé {n.person(e.person_id)} ({n.organisation(e.organisation)}) coach du forum"
     ),
     "Forum.CoachingAssigned": lambda e, n: (
-        f"a confié l'équipe du projet {n.project(e.project_id)} au coach {n.person(e.coach_id)}, le {when(e.starts_at)}"
+        f"a confié l'équipe du projet {n.project(e.project_id)} au coach {n.person(e.coach_id)}, "
+        f"le {moment(e.starts_at)}"
     ),
     "Forum.CoachingSessionRecorded": lambda e, n: (
         f"a consigné la séance de coaching du projet {n.project(e.project_id)}"

@@ -15,13 +15,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import CHEAPEST
 
 from domain.errors import DomainError, Invalid, NotFound
+from domain.formatting import moment
 from domain.person import Person, normalise_email
 from domain.values import check_storable_text, make_storable
 from forum.access import Actor
@@ -30,7 +30,6 @@ from forum.mail import Mailer
 from forum.settings import Settings
 
 log = logging.getLogger("forum.auth")
-PARIS = ZoneInfo("Europe/Paris")
 
 SESSION_COOKIE = "forum_session"
 SESSION_IDLE = timedelta(hours=12)  # signed out after this long without a request
@@ -88,10 +87,6 @@ def check_password(password: str, field: str = "password", *, email: str | None 
             "Le mot de passe ne peut pas être votre adresse électronique.", field=field, rule="password_is_email"
         )
     return password
-
-
-def paris_time(moment: datetime) -> str:
-    return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
 
 
 @dataclass(frozen=True)
@@ -229,7 +224,7 @@ class Auth:
             log.warning("account under guessing, no mailer to send an unlock link", extra={"person": person_id})
             return
         secret = self.issue_link("unlock", person_id, organisation)
-        expiry = paris_time(self.now() + timedelta(days=self.settings.link_days))
+        expiry = moment(self.now() + timedelta(days=self.settings.link_days))
         self.mailer.send(
             to=normalise_email(email),
             organisation=organisation,
@@ -399,7 +394,7 @@ class Auth:
         if row["used_at"] is not None:
             raise LinkInvalid(f"Ce lien {what} a déjà servi ou a été remplacé par un plus récent.")
         if row["expires_at"] <= self.now():
-            raise LinkInvalid(f"Ce lien {what} a expiré le {paris_time(row['expires_at'])} : demandez-en un nouveau.")
+            raise LinkInvalid(f"Ce lien {what} a expiré le {moment(row['expires_at'])} : demandez-en un nouveau.")
         return Link(purpose, str(row["person_id"]), row["organisation"], row["expires_at"])
 
     def use_link(self, purpose: str, secret: str, password: str) -> Link:
@@ -458,7 +453,7 @@ def _wait_message(until: datetime, now: datetime) -> str:
     seconds = max(1, int((until - now).total_seconds() + 0.999))
     if seconds < 120:
         return f"Trop de tentatives de connexion : réessayez dans {seconds} secondes."
-    return f"Trop de tentatives de connexion : réessayez après le {paris_time(until)} (heure de Paris)."
+    return f"Trop de tentatives de connexion : réessayez après le {moment(until)} (heure de Paris)."
 
 
 class Throttle:

@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import AlreadyExists, Conflict, Invalid, NotFound
+from domain.formatting import moment
 from domain.organisation import Organisation
 from domain.person import (
     STATUS_LABELS,
@@ -23,7 +24,7 @@ from domain.person import (
 from domain.values import Meta, Role
 from forum.access import PLATFORM, SYSTEM, Actor, require_admin, require_forum_role, require_role
 from forum.application import Decision, ForumApplication
-from forum.auth import Auth, check_password, digest, paris_time
+from forum.auth import Auth, check_password, digest
 from forum.mail import Mailer
 from forum.settings import Settings
 
@@ -205,7 +206,7 @@ class People:
             return
         organisation = account[0]
         secret = self.auth.issue_link("reset", person_id, organisation)
-        link_expiry = paris_time(self.auth.now() + timedelta(days=self.settings.link_days))
+        link_expiry = moment(self.auth.now() + timedelta(days=self.settings.link_days))
         self.mail.send(
             to=email,
             organisation=organisation,

@@ -13,8 +13,10 @@ import asyncpg
 import msgspec
 
 from domain.errors import Invalid
-from domain.idea_call import PARIS, IdeaCall, in_paris
+from domain.formatting import moment
+from domain.idea_call import IdeaCall
 from domain.project import Project
+from domain.values import PARIS
 from projections.dispatch import Conn, EventProjection, EventsOf, on
 from projections.projector import Envelope
 
@@ -81,7 +83,7 @@ def _shown(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return in_paris(value)
+        return moment(value)
     if isinstance(value, list | tuple):
         return " ; ".join(_shown(item) for item in value)
     if isinstance(value, dict) and "key" in value:
@@ -789,7 +791,7 @@ def submissions_csv(call: CallView, submissions: list[Submission]) -> str:
             "status": STATUS_LABELS.get(s.status, s.status),
             "decision": DECISION_LABELS.get(s.decision or "", ""),
             "decision_reason": s.decision_reason,
-            "submitted_at": in_paris(s.submitted_at) if s.submitted_at else "",
+            "submitted_at": moment(s.submitted_at) if s.submitted_at else "",
             "version": s.version,
             "team": ", ".join(m.name for m in s.team),
             "problem": s.problem,

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
+from domain import formatting
 from domain.forum import Forum
 from domain.idea_call import IdeaCall
 from domain.pre_incubation import (
@@ -30,10 +30,9 @@ from domain.pre_incubation import (
     is_overdue,
 )
 from domain.project import Project
+from domain.values import PARIS
 from projections.dispatch import Conn, EventProjection, EventsOf, on
 from projections.projector import Envelope
-
-PARIS = ZoneInfo("Europe/Paris")
 
 C = EventsOf(IdeaCall)
 F = EventsOf(Forum)
@@ -524,17 +523,7 @@ async def _milestone_moved(
 
 
 def commitments(hours_per_week: Decimal, budget_cents: int) -> str:
-    hours = f"{hours_per_week.normalize():f}".replace(".", ",")
-    return f"{hours} h par semaine, {euros(budget_cents)}"
-
-
-def euros(cents: int) -> str:
-    whole = f"{cents // 100:,}".replace(",", "\u202f")
-    return f"{whole},{cents % 100:02d} €" if cents % 100 else f"{whole} €"
-
-
-def fr_day(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return f"{formatting.number(hours_per_week)} h par semaine, {formatting.money(budget_cents)}"
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -799,7 +788,7 @@ _LABELS = {
 def _label(kind: str, value: str, day: date | None, ref_title: str | None) -> str:
     fields = {
         "ref": f"« {ref_title} »" if ref_title else "",
-        "day": fr_day(day) if day else "",
+        "day": formatting.day(day),
         "value": value,
         "minutes": _minutes(value),
         "reason": REASON_LABELS.get(value, value).lower(),

@@ -24,6 +24,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from forum.services import Services
 from projections.projector import Projector
+from web import formatting
 from web.api.audit import AuditApi, ForumAuditorsApi, keep_anchoring
 from web.api.calls import AnnouncementsApi, CallsApi, MyCallsApi
 from web.api.coaching import CoachingApi
@@ -252,7 +253,9 @@ def create_app(
         ],
         lifespan=[lifespan],
         state=State({"services": services}),
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=formatting.register
+        ),
         exception_handlers={**HANDLERS, **EXCEPTION_HANDLERS},
         middleware=[request_id_middleware, input_limits_middleware, authentication_middleware],
         csrf_config=CSRFConfig(

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
-from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
@@ -58,9 +57,8 @@ from domain.forum import (
     running_order,
 )
 from domain.jury import Criterion, JuryRules
-from domain.values import Meta
+from domain.values import PARIS, Meta
 
-PARIS = ZoneInfo("Europe/Paris")
 DAY = date(2019, 11, 28)
 NS = UUID("0b5e7c1a-0000-4000-8000-000000000000")
 
@@ -663,7 +661,7 @@ def test_an_award_that_would_exceed_the_budget_is_refused() -> None:
         BudgetExceeded,
         lambda: forum.designate_laureates(prize_key="coeur", project_ids=[SOMME_A.project_id], meta=meta(at(28, 18))),
     )
-    assert "12 000 €" in error.message and "10 000 €" in error.message
+    assert "12\u202f000\u00a0€" in error.message and "10\u202f000\u00a0€" in error.message
     # and at a lower amount that fits, it is awarded
     forum.designate_laureates(
         prize_key="coeur",

@@ -6,7 +6,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,11 +19,10 @@ from domain.forum import (
     running_order,
 )
 from domain.jury import Criterion, JuryRules, rank
-from domain.values import Meta
+from domain.values import PARIS, Meta
 from tests.domain.test_forum import roundtrip
 
 DATA = Path(__file__).resolve().parents[2] / "forum" / "demo_data"
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def load(name: str) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,9 +26,8 @@ from domain.idea_call import (
     paris_end_of_day,
     paris_start_of_day,
 )
-from domain.values import Meta
+from domain.values import PARIS, Meta
 
-PARIS = ZoneInfo("Europe/Paris")
 DEMO = Path(__file__).resolve().parents[2] / "forum" / "demo_data"
 IMPULSIONS = json.loads((DEMO / "impulsions-2019.json").read_text(encoding="utf-8"))
 INTERDEPARTEMENTAL = json.loads((DEMO / "forum-interdepartemental-2019.json").read_text(encoding="utf-8"))

@@ -3,7 +3,6 @@
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
-from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
@@ -38,9 +37,8 @@ from domain.project import (
     TeamFull,
     diff_versions,
 )
-from domain.values import Meta
+from domain.values import PARIS, Meta
 
-PARIS = ZoneInfo("Europe/Paris")
 # the Prix Impulsions 2019 (see forum/demo_data/impulsions-2019.json)
 THEMES = ("envie de faire plus simple", "travailler autrement", "mieux répondre à nos usagers")
 SERVICE = "Amélioration de la qualité de service aux usagers"

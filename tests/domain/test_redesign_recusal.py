@@ -7,16 +7,14 @@ each organisation and the jury's rules; then only the command under test runs.
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid5
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from domain.forum import ConflictOfInterest, Forum, OwnOrganisationRecusal, ProjectSnapshot
 from domain.jury import DECLARED_CONFLICT, OWN_ORGANISATION, Criterion, JuryRules, recusal
-from domain.values import Meta
+from domain.values import PARIS, Meta
 from tests.domain.past import fact, given
 
-PARIS = ZoneInfo("Europe/Paris")
 NS = UUID("3c1d9a52-0000-4000-8000-000000000000")
 FORUM_ID = uuid5(NS, "forum")
 NORD = ProjectSnapshot(uuid5(NS, "nord"), "nord", "Projet du Nord")

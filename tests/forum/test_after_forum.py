@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -17,7 +16,7 @@ from domain.idea_call import IdeaCall
 from domain.practice import Adoption, OwnPractice, Practice, PracticeNotPublished
 from domain.pre_incubation import MilestoneAfterDeadline, PreIncubation
 from domain.project import Project
-from domain.values import Meta
+from domain.values import PARIS, Meta
 from forum.access import Actor
 from forum.application import Decision, ForumApplication
 from tests import portfolio_builders as af
@@ -25,7 +24,6 @@ from tests.conftest import command_id
 
 FORUM_HOST = "somme"
 FORUM = Forum.id_for(FORUM_HOST, "test-2019")
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def organiser(organisation: str) -> Actor:

@@ -7,7 +7,7 @@ JSON over HTTP with each person's own token: calls for ideas, projects and co-au
 or prize edition, invitations, nominations, coaching, running order, pitches, jury, scores, ranking, deliberation,
 the secretaries-general's vote and the publication. Each published palmarès, read from the public API, must equal
 the scenario file's ``expected_palmares``. Between steps the application's clock is set to the scenario's time
-(the domain refuses a nomination on the day or a ballot outside its period), as ``forum.demo_forum`` does.
+(the domain refuses a nomination on the day or a ballot outside its period), as ``forum.entrypoints.demo`` does.
 """
 
 from __future__ import annotations
@@ -20,21 +20,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from litestar.testing import TestClient
 
+from domain.values import PARIS
 from forum.application import ForumApplication
 from forum.database import Database
-from forum.demo import scenario
 from forum.entrypoints.bootstrap import resources
+from forum.entrypoints.demo.scenarios import scenario
 from forum.services import Services
 from forum.settings import Settings
 from tests.conftest import Clock
 from web.app import create_app
 
-PARIS = ZoneInfo("Europe/Paris")
 PASSWORD = "scenario-2019-mot-de-passe"  # every person's password in this test
 PUBLIC = "/api/v1/public/palmares"
 KINDS = {"partner": "partenaire"}  # the scenario files' word for the State incubator's kind

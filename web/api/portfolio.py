@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get
 from litestar.params import FromPath, Parameter
 
 from domain.errors import NotFound
+from domain.values import PARIS
 from forum import portfolio as access
 from forum.access import Actor
 from projections import portfolio as portfolio_views
@@ -22,7 +22,6 @@ from projections.convergence import ConvergenceGroup, convergences_for
 from projections.portfolio import Board, Funnel, ProjectPath
 from web.context import actor_of, services_of
 
-PARIS = ZoneInfo("Europe/Paris")
 Organisation = Annotated[str, Parameter(description="the organisation's slug")]
 Today = Annotated[date | None, Parameter(description="the day flags are computed for (default: today in Europe/Paris)")]
 

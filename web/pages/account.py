@@ -17,7 +17,7 @@ from domain.organisation import KIND_LABELS
 from domain.person import ROLE_LABELS, check_email, roles_for
 from domain.values import Role, check_text
 from forum.access import PLATFORM, Actor, require_admin
-from forum.auth import PASSWORD_MIN, AccountDisabled, LinkInvalid, TooManyAttempts, WrongCredentials, paris_time
+from forum.auth import PASSWORD_MIN, AccountDisabled, LinkInvalid, TooManyAttempts, WrongCredentials
 from projections.directory import get_organisation, list_organisations
 from projections.people import forum_roles_of, get_member, list_members
 from web.auth import client_address, expired_session_cookie, safe_next, session_cookie, session_secret
@@ -47,7 +47,6 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
     context.setdefault("problem", None)
     context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
     context.setdefault("command_id", uuid.uuid4().hex)
-    context["paris"] = paris_time
     context["minimum"] = PASSWORD_MIN
     return Template(template, context=context, status_code=status)
 

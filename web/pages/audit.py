@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -43,25 +42,11 @@ TIE_BREAK_LABELS = {
 }
 
 
-def when(moment: datetime | None, seconds: bool = True) -> str:
-    if moment is None:
-        return ""
-    local = moment.astimezone(api.PARIS)
-    return local.strftime("%d/%m/%Y à %H:%M:%S" if seconds else "%d/%m/%Y à %H:%M")
-
-
-def local_input(moment: datetime | None) -> str:
-    """A ``datetime-local`` field's value (Paris time)."""
-    return moment.astimezone(api.PARIS).strftime("%Y-%m-%dT%H:%M") if moment else ""
-
-
 def pretty(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
 
 HELPERS: dict[str, Any] = {
-    "when": when,
-    "local_input": local_input,
     "pretty": pretty,
     "role_label": lambda role: ROLE_LABELS.get(role, role),
     "aggregate_label": lambda kind: AGGREGATE_LABELS.get(kind, kind),

@@ -17,9 +17,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from domain.errors import DomainError, Invalid, NotFound
-from domain.idea_call import PARIS, QuestionKind, in_paris
+from domain.idea_call import QuestionKind
 from domain.project import TITLE_MAX as PROJECT_TITLE_MAX
-from domain.values import Role
+from domain.values import PARIS, Role
 from forum import calls
 from forum.access import Actor
 from forum.calls import (
@@ -38,7 +38,7 @@ from forum.pipeline import Command
 from forum.projects import DraftProject, answering
 from projections import calls as views
 from projections.notifications import notifications_for
-from web import commands
+from web import commands, formatting
 from web.api.calls import call_for, now, organised_call, reader
 from web.commands import command_id_of, form_of
 from web.context import actor_of, maybe_actor
@@ -100,7 +100,6 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
     context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
     context.setdefault("command_id", uuid.uuid4().hex)
     context.update(
-        paris=in_paris,
         status_labels=views.STATUS_LABELS,
         decision_labels=views.DECISION_LABELS,
         kind_labels=KIND_LABELS,
@@ -202,7 +201,6 @@ def call_form_values(call: views.CallView | None) -> dict[str, Any]:
             ("title", "description", "themes", "categories", "partners", "opens_date", "closes_date"), ""
         )
         return empty | {"max_team_size": 5, "opens_time": "00:00", "closes_time": "23:59", "questions": []}
-    opens, closes = call.opens_at.astimezone(PARIS), call.closes_at.astimezone(PARIS)
     return {
         "title": call.title,
         "description": call.description,
@@ -210,10 +208,10 @@ def call_form_values(call: views.CallView | None) -> dict[str, Any]:
         "categories": "\n".join(call.categories),
         "partners": ", ".join(call.eligible_partners),
         "max_team_size": call.max_team_size,
-        "opens_date": opens.date().isoformat(),
-        "opens_time": opens.strftime("%H:%M"),
-        "closes_date": closes.date().isoformat(),
-        "closes_time": closes.strftime("%H:%M"),
+        "opens_date": formatting.day_input(call.opens_at),
+        "opens_time": formatting.time_of_day(call.opens_at),
+        "closes_date": formatting.day_input(call.closes_at),
+        "closes_time": formatting.time_of_day(call.closes_at),
         "questions": [
             {**{f: getattr(q, f) for f in q.__struct_fields__}, "choices": "\n".join(q.choices)} for q in call.questions
         ],
@@ -530,7 +528,7 @@ class CallPages(Controller):
         rows = {
             "category": [(c.label, c.count) for c in figures.by_category],
             "theme": [(c.label, c.count) for c in figures.by_theme],
-            "day": [(d.day.strftime("%d/%m/%Y"), d.count) for d in figures.by_day],
+            "day": [(formatting.day(d.day), d.count) for d in figures.by_day],
         }
         return page(request, "figures.html", call=call, figures=figures, rows=rows, top=max(top, 1))
 

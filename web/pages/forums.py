@@ -7,15 +7,12 @@ list reads ``projections.forums``. No JavaScript is needed.
 
 from __future__ import annotations
 
-import math
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock_time
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
@@ -25,7 +22,7 @@ from domain.errors import Conflict, DomainError, Invalid, NotFound
 from domain.forum import ForumKind, Prize, PrizeKind
 from domain.jury import check_key
 from domain.person import Person, check_email
-from domain.values import Role
+from domain.values import PARIS, Role, parse_euros
 from forum import forums
 from forum.access import Actor, require_role
 from forum.forums import (
@@ -59,7 +56,6 @@ from web.api.forums import forum_standing
 from web.commands import command_id_of, form_of
 from web.context import actor_of, maybe_actor, services_of
 
-PARIS = ZoneInfo("Europe/Paris")
 FIELD_REFUSALS = (Invalid, Conflict)  # shown beside the form; NotFound and Forbidden are error pages
 NOTICES = {
     "forum-cree": "Le forum est créé. Invitez les organisations participantes et définissez les prix.",
@@ -213,59 +209,7 @@ def sections(f: ForumPage) -> list[tuple[str, str]]:
 # -- rendering ---------------------------------------------------------------------------------------------------------
 
 
-def paris(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
-
-
-def hour(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(PARIS).strftime("%H:%M")
-
-
-def day_input(moment: datetime | None) -> str:
-    """A moment's day in Paris, as a date field holds it (« 2019-11-28 »)."""
-    return "" if moment is None else moment.astimezone(PARIS).date().isoformat()
-
-
-def fr_day(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(PARIS).date()
-    return value.strftime("%d/%m/%Y")
-
-
-def euros(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    whole = f"{cents // 100:,}".replace(",", "\u202f")
-    return f"{whole},{cents % 100:02d}\u00a0€" if cents % 100 else f"{whole}\u00a0€"
-
-
-def euros_input(cents: int | None) -> str:
-    """Cents as typed in a form: « 1500 » or « 1500,50 »."""
-    if cents is None:
-        return ""
-    return f"{cents // 100},{cents % 100:02d}" if cents % 100 else str(cents // 100)
-
-
-def duration(seconds: int | None) -> str:
-    """« 3 min 05 s »."""
-    if seconds is None:
-        return ""
-    minutes, rest = divmod(int(seconds), 60)
-    if not minutes:
-        return f"{rest} s"
-    return f"{minutes} min {rest:02d} s" if rest else f"{minutes} min"
-
-
 HELPERS: dict[str, Any] = {
-    "paris": paris,
-    "hour": hour,
-    "fr_day": fr_day,
-    "day_input": day_input,
-    "euros": euros,
-    "euros_input": euros_input,
-    "duration": duration,
     "kind_labels": KIND_LABELS,
     "prize_kind_labels": PRIZE_KIND_LABELS,
     "participation_labels": PARTICIPATION_LABELS,
@@ -363,20 +307,9 @@ def optional_integer(form: dict[str, Any], name: str, field: str | None = None) 
 
 
 def cents(form: dict[str, Any], name: str, field: str | None = None) -> int | None:
-    """An amount typed in euros (« 1 500 », « 1500,50 ») as cents; None when left empty."""
-    value = re.sub(r"[\s\u202f\u00a0€]", "", text(form, name)).replace(",", ".")
-    if not value:
-        return None
-    try:
-        euros = float(value)
-    except ValueError:
-        euros = math.nan
-    if not math.isfinite(euros) or abs(euros) > LARGEST:
-        raise Invalid("Indiquez un montant en euros (par exemple 1500 ou 1500,50).", field=field or name)
-    amount = round(euros * 100)
-    if amount < 0:
-        raise Invalid("Un montant ne peut être négatif.", field=field or name, rule="negative_amount")
-    return amount
+    """An amount typed in euros (« 1 500 », « 1500,50 ») as cents (``domain.values.parse_euros``); None when empty."""
+    typed = text(form, name)
+    return parse_euros(typed, field or name) if typed.strip() else None
 
 
 def day(form: dict[str, Any], name: str) -> date:

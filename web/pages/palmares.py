@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
+from domain.values import PARIS
 from projections.palmares import PalmaresEntry, PalmaresView, list_published
 from web.api.public import cached_response, palmares_for, published_cache
 from web.context import maybe_actor
+from web.formatting import days
 
-PARIS = ZoneInfo("Europe/Paris")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 KIND_LABELS = {"forum": "Forum", "prize": "Prix"}
 PRIZE_KIND_LABELS = {
     "main": "Prix du jury",
@@ -39,32 +25,7 @@ PRIZE_KIND_LABELS = {
 }
 
 
-def french_date(day: date | datetime | None) -> str:
-    """« 28 novembre 2019 » (a moment is read in Europe/Paris)."""
-    if day is None:
-        return ""
-    if isinstance(day, datetime):
-        day = day.astimezone(PARIS).date()
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def french_dates(starts_on: date, ends_on: date) -> str:
-    if starts_on == ends_on:
-        return f"le {french_date(starts_on)}"
-    return f"du {french_date(starts_on)} au {french_date(ends_on)}"
-
-
-def euros(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    whole = f"{cents // 100:,}".replace(",", "\u202f")
-    return f"{whole},{cents % 100:02d}\u00a0€" if cents % 100 else f"{whole}\u00a0€"
-
-
 HELPERS: dict[str, Any] = {
-    "french_date": french_date,
-    "french_dates": french_dates,
-    "euros": euros,
     "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
     "prize_kind_label": lambda kind: PRIZE_KIND_LABELS.get(kind, kind),
 }
@@ -90,7 +51,7 @@ def atom_feed(entries: list[PalmaresEntry], base: str) -> str:
     for e in entries:
         url = f"{base}/palmares/{e.slug}"
         summary = (
-            f"{e.host_name} publie le palmarès de « {e.title} » ({french_dates(e.starts_on, e.ends_on)}, {e.place}) :"
+            f"{e.host_name} publie le palmarès de « {e.title} » ({days(e.starts_on, e.ends_on)}, {e.place}) :"
             f" {e.laureates} lauréat{'s' if e.laureates != 1 else ''}, {e.prizes} prix."
         )
         lines += [

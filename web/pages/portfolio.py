@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
@@ -17,7 +16,7 @@ from litestar.response import Redirect, Template
 
 from domain.errors import Invalid, NotFound
 from domain.pre_incubation import OUTCOME_LABELS, STAGE_LABELS
-from domain.values import parse_euros
+from domain.values import PARIS, parse_euros
 from forum import portfolio as access
 from forum.access import Actor
 from forum.pipeline import Command
@@ -40,7 +39,6 @@ from projections.convergence import convergences_for
 from web.commands import command_id_of, form_of, submit
 from web.context import actor_of, maybe_actor, services_of
 
-PARIS = ZoneInfo("Europe/Paris")
 PROJECTIONS = ("portfolio", "practices")  # what these pages show: a redirect waits for them
 NOTICES = {
     "demarree": "La pré-incubation est démarrée.",
@@ -52,14 +50,6 @@ NOTICES = {
 }
 STAGE_OPTIONS = [(key.value, label) for key, label in STAGE_LABELS.items()]
 OUTCOME_OPTIONS = [(key.value, label) for key, label in OUTCOME_LABELS.items()]
-
-
-def fr_day(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(PARIS).date()
-    return value.strftime("%d/%m/%Y")
 
 
 def today_of(request: Request[Any, Any, Any]) -> date:
@@ -76,7 +66,6 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
     context.setdefault("problem", None)
     context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
     context.setdefault("command_id", uuid.uuid4().hex)
-    context["fr_day"] = fr_day
     return Template(f"after_forum/{template}", context=context, status_code=status)
 
 
