@@ -1,7 +1,7 @@
 """The public palmarès under load against a trivial Litestar handler served the same way, and recording a score.
 
 Measured, in the same run on the same server:
-1. the published palmarès of the 2019 forum (loaded by ``forum.demo_forum``, through the application's commands),
+1. the published palmarès of the 2019 forum (loaded by ``forum.entrypoints.demo``, through the application's commands),
    as its HTML page (``/palmares/{slug}``) and as JSON (``/api/v1/public/palmares/{slug}``), under 100 concurrent
    keep-alive connections, served by uvicorn (one worker, loopback, as ``forum serve`` does, projector in-process);
    the ceiling is a trivial Litestar handler (a short HTML page, a small JSON object) served by uvicorn the same way.
@@ -47,12 +47,14 @@ from bench.harness import Row, Timing, combined, measure, measure_async, ms, pai
 from domain.forum import Forum
 from domain.jury import Criterion, JuryRules
 from domain.values import PARIS
-from forum import demo_forum, forums, pipeline
+from forum import forums, pipeline
 from forum.access import Actor
 from forum.application import ForumApplication
 from forum.calls import CallRef, DraftCall, OrganisationRef, RecordSelection
 from forum.database import Database
-from forum.demo import scenario
+from forum.entrypoints import demo
+from forum.entrypoints.demo.editions import Edition, Loader
+from forum.entrypoints.demo.scenarios import FORUM_2019, scenario, scenario_time
 from forum.forums import ForumRef, Nominate
 from forum.jury import AppointJuror, RecordScore, SetRules
 from forum.projects import DecideProject, DraftProject, SubmissionRef, answering
@@ -325,19 +327,19 @@ def paris(day: str, hour: int = 0) -> datetime:
 def scoring_forum(services: Services) -> ScoringForum:
     """Five départements (registered by the demo), three selected projects each, nominated; fifteen jurors (three
     per département) on the 2019 criteria. Built through the application at the 2019 forum's times."""
-    data = scenario(demo_forum.FORUM_2019)
+    data = scenario(FORUM_2019)
     app, people = services.app, services.people
     host, key = "somme", "banc-d-essai-notes"
     forum_id = Forum.id_for(host, key)
     orgs = data["forum"]["participants"]
-    with demo_forum.scenario_time(app, paris("2019-09-02", 9)) as clock:
-        loader = demo_forum.Loader(app, people, clock, "bench.scores", "mot-de-passe-du-banc")
+    with scenario_time(app, paris("2019-09-02", 9)) as clock:
+        loader = Loader(app, people, clock, "bench.scores", "mot-de-passe-du-banc")
 
         def person(label: str, org: str, role: str) -> Actor:
             return loader.person(f"banc-{label}", org, role, f"Banc d'essai — {label}")
 
         organisers = {org: person(f"organisateur-{org}", org, "organiser") for org in orgs}
-        edition = demo_forum.Edition(loader, host, forum_id, {}, organisers)
+        edition = Edition(loader, host, forum_id, {}, organisers)
         loader.at(paris("2019-09-02", 10))
         edition.plan(
             key,
@@ -423,9 +425,9 @@ def prepare(server: Database, quick: bool) -> tuple[Database, ScoringForum, dict
     services = Services(settings=Settings(environment="test"), db=db, app=ForumApplication(db))  # cheap hashes
     try:
         if quick:
-            demo_forum.load_forum_2019(services.app, services.people)
+            demo.load_forum_2019(services.app, services.people)
         else:
-            demo_forum.load(services.app, services.people)
+            demo.load_programmes(services.app, services.people)
         scoring = scoring_forum(services)
         tokens = {}
         for juror, _ in scoring.pairs:

@@ -239,8 +239,8 @@ def cmd_projections_run(args: argparse.Namespace, services: Services) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, services: Services) -> int:
-    from forum import demo
-    from forum.demo_forum import DEMO_PASSWORD, FORUM_2019_AUDITOR
+    from forum.entrypoints import demo
+    from forum.entrypoints.demo import DEMO_PASSWORD, FORUM_2019_AUDITOR
 
     print("Chargement des programmes 2019 (idempotent : une seconde fois ne change rien)…", flush=True)
     for name, loaded in demo.load(services.app, services.people).items():

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from forum import audit, audit_trail
-from forum.demo_forum import DEMO_PASSWORD, FORUM_2019_AUDITOR, load_forum_2019
+from forum.entrypoints.demo.forum_2019 import FORUM_2019_AUDITOR, load_forum_2019
+from forum.entrypoints.demo.scenarios import DEMO_PASSWORD
 from tests.accounts import member
 from tests.browser.conftest import CheckA11y, Live, SignIn
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from forum.demo_forum import load_forum_2019, load_impulsions_2019
+from forum.entrypoints.demo.forum_2019 import load_forum_2019
+from forum.entrypoints.demo.impulsions_2019 import load_impulsions_2019
 from tests.browser.conftest import CheckA11y, Live
 
 pytestmark = pytest.mark.browser

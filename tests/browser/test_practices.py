@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from forum.demo_after_forum import load_after_forum_demo
+from forum.entrypoints.demo.pre_incubation import load_pre_incubation
 from tests.accounts import ensure_organisation, member
 from tests.browser.conftest import CheckA11y, Live, SignIn
 from tests.conftest import Clock
@@ -33,7 +33,7 @@ def the_2019_scenario(live: Live) -> dict[str, Any]:
         [(ids[p["number"]], p["organisation"], p["title"]) for p in data["projects"]],
         [ids[p["number"]] for p in data["projects"] if p["laureate"]],
     )
-    summary = load_after_forum_demo(app, forum_id=FORUM, host=FORUM_HOST)
+    summary = load_pre_incubation(app, forum_id=FORUM, host=FORUM_HOST)
     live.settle()
     return {"ids": ids, "practice_id": UUID(summary["practice_id"])}
 

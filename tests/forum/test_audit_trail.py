@@ -521,7 +521,7 @@ def test_the_offline_check_runs_from_the_command_line_for_both_kinds_of_export(
 
 def test_the_provenance_of_a_prize_by_vote_and_of_a_ranked_national_prize(app: ForumApplication, db: Database) -> None:
     # given the Prix Impulsions 2019 as it ran: a national jury (two ranked laureates) and a vote of the académies
-    from forum.demo_forum import load_impulsions_2019
+    from forum.entrypoints.demo.impulsions_2019 import load_impulsions_2019
     from forum.services import Services
     from forum.settings import Settings
 

@@ -14,8 +14,8 @@ import asyncpg
 
 from forum.application import ForumApplication
 from forum.database import Database
-from forum.demo_after_forum import load_after_forum_demo
 from forum.entrypoints.bootstrap import projector_pool, reader_pool
+from forum.entrypoints.demo.pre_incubation import load_pre_incubation
 from projections import portfolio
 from projections import practices as practice_views
 from projections.convergence import convergences_for
@@ -263,9 +263,9 @@ def test_the_2019_scenario_continues_after_the_forum(app: ForumApplication, db: 
         [ids[p["number"]] for p in data["projects"] if p["laureate"]],
     )
     # when the scenario continues (twice: the second run records nothing)
-    summary = load_after_forum_demo(app, forum_id=FORUM, host=FORUM_HOST)
+    summary = load_pre_incubation(app, forum_id=FORUM, host=FORUM_HOST)
     events = _event_count(db)
-    assert load_after_forum_demo(app, forum_id=FORUM, host=FORUM_HOST) == summary
+    assert load_pre_incubation(app, forum_id=FORUM, host=FORUM_HOST) == summary
     assert _event_count(db) == events
     # then the eight laureates are on the board, five with an outcome, late ones flagged against today
     assert (summary["pre_incubations"], summary["outcomes"]) == (8, 5)

@@ -468,8 +468,9 @@ def test_who_may_see_and_do_what(api: Api, cast: Cast, clock: Clock) -> None:
 def test_both_2019_programmes_end_with_the_published_palmares_as_the_public_api_shows_it(
     api: Api, services: Services
 ) -> None:
-    from forum.demo import scenario
-    from forum.demo_forum import load_forum_2019, load_impulsions_2019
+    from forum.entrypoints.demo.forum_2019 import load_forum_2019
+    from forum.entrypoints.demo.impulsions_2019 import load_impulsions_2019
+    from forum.entrypoints.demo.scenarios import scenario
 
     forum = load_forum_2019(services.app, services.people)
     impulsions = load_impulsions_2019(services.app, services.people)

@@ -81,7 +81,7 @@ def _free_port() -> int:
 def served(db: Database, app: ForumApplication) -> Iterator[Served]:
     import uvicorn
 
-    from forum import demo
+    from forum.entrypoints import demo
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"

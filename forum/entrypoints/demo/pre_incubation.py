@@ -1,4 +1,4 @@
-"""The 2019 scenario continues after the forum: laureates in pre-incubation, a practice published and adopted.
+"""The 2019 forum's sequel: its laureates in pre-incubation, a practice published and adopted.
 
 Everything goes through the application's own commands, on the scenario's clock (December 2019 to autumn
 2020), with command ids derived from the forum and the step, so a second run records nothing new.
@@ -6,23 +6,20 @@ Everything goes through the application's own commands, on the scenario's clock 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from importlib import resources
 from typing import Any, NamedTuple
 from uuid import NAMESPACE_URL, UUID, uuid5
-from zoneinfo import ZoneInfo
 
 import msgspec
 
 from domain.forum import Forum
-from domain.values import Role
+from domain.values import PARIS, Role
 from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
-from forum.demo_forum import scenario_time
+from forum.entrypoints.demo.scenarios import FORUM_2019, scenario, scenario_time
 from forum.pipeline import Command, run
 from forum.portfolio import OrganisationRef
 from forum.practices import AdoptionRef, DeclareInterest, FigureIn, PublishNewPractice, ReportAdoption, SheetIn
@@ -38,9 +35,6 @@ from forum.pre_incubation import (
     RecordOutcome,
     StartPreIncubation,
 )
-
-PARIS = ZoneInfo("Europe/Paris")
-FORUM_2019 = "forum-interdepartemental-2019.json"
 
 
 class Laureate(NamedTuple):
@@ -183,7 +177,7 @@ def laureates_of(app: ForumApplication, forum_id: UUID, host: str) -> list[Laure
     return list(found.values())
 
 
-def load_after_forum_demo(
+def load_pre_incubation(
     app: ForumApplication,
     *,
     forum_id: UUID,
@@ -199,7 +193,7 @@ def load_after_forum_demo(
     ``organisers``: who acts for each organisation (by slug) — by default the platform's system actor.
     Returns a summary: pre-incubations started, outcomes recorded, the practice's id and its adopters.
     """
-    data = data or json.loads(resources.files("forum").joinpath("demo_data", FORUM_2019).read_text("utf-8"))
+    data = data or scenario(FORUM_2019)
     winners = [Laureate(*item) for item in (laureates if laureates is not None else laureates_of(app, forum_id, host))]
     numbers = _scenario_numbers(data, winners)
     partner = data["forum"].get("pre_incubation", {}).get("support")
