@@ -172,8 +172,12 @@ class OnForum(Scope[ForumRef, Forum]):
     def load(self, app: ForumApplication, target: ForumRef) -> Forum:
         return load_forum(app, target.host, target.forum_id)
 
+    def standings(self, actor: Actor, roles: Sequence[str]) -> tuple[str, ...]:
+        """The standings in the forum that let ``actor`` act where a handler names ``roles``."""
+        return tuple(roles)
+
     def authorise(self, actor: Actor, target: ForumRef, loaded: Forum, roles: Sequence[str]) -> str:
-        return require_standing(standing_in(actor, loaded), *roles)
+        return require_standing(standing_in(actor, loaded), *self.standings(actor, roles))
 
 
 ON_FORUM = OnForum()
@@ -207,9 +211,8 @@ class ForParticipants(OnForum):
     """Commands an invited organisation's organisers take in a forum (administrators as its host): recorded as
     ``organiser``."""
 
-    def authorise(self, actor: Actor, target: ForumRef, loaded: Forum, roles: Sequence[str]) -> str:
-        allowed = (*roles, HOST) if actor.is_admin else tuple(roles)
-        return require_standing(standing_in(actor, loaded), *allowed)
+    def standings(self, actor: Actor, roles: Sequence[str]) -> tuple[str, ...]:
+        return (*roles, HOST) if actor.is_admin else tuple(roles)
 
     def recorded_role(self, actor: Actor, roles: Sequence[str]) -> str:
         return Role.ADMIN.value if actor.is_admin else Role.ORGANISER.value

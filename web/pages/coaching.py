@@ -15,32 +15,64 @@ from uuid import UUID
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.values import PARIS
 from forum.coaching import AppointCoach, AssignCoaching, CoachingSlotIn, RecordCoachingSession
 from forum.forums import AUDITOR, COACH, HOST
 from projections import forums as views
 from projections.people import get_member
+from web.pages.base import reader
 from web.pages.forums import (
-    FIELD_REFUSALS,
-    PARIS,
+    Form,
     ForumPage,
-    command_id_of,
-    form_of,
+    Page,
+    Sends,
     integer,
     lines,
     many,
     moment,
+    open_for,
     open_forum,
     page,
     person_by_email,
     project_uuid,
-    reader,
-    refusal,
-    submit,
+    sends,
     text,
 )
+
+
+def slot_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    starts_at = moment(form, "starts", "starts_at")
+    minutes = integer(form, "minutes", default=50)
+    return {
+        "slots": [CoachingSlotIn(project_uuid(text(form, "project_id")), text(form, "coach_id"), starts_at, minutes)]
+    }
+
+
+async def rota_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    """Every team, given to the coaches checked in turn."""
+    coach_ids = many(form, "coach_ids")
+    if not coach_ids:
+        raise Invalid("Cochez au moins un coach.", field="coach_ids", rule="required")
+    teams = await views.nominations(reader(f.request), f.forum_id, active_only=True)
+    if not teams:
+        raise Conflict("Aucun projet n'est encore proposé au forum.", field="coach_ids", rule="no_team")
+    return {
+        "project_ids": [t.project_id for t in teams],
+        "coach_ids": coach_ids,
+        "starts_at": moment(form, "rota", "starts_at"),
+        "minutes": integer(form, "rota_minutes", "minutes", default=50),
+    }
+
+
+def session_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {
+        "notes": text(form, "notes"),
+        "problem_statement": text(form, "problem_statement"),
+        "pitch_points": lines(text(form, "pitch_points")),
+    }
 
 
 class CoachingPages(Controller):
@@ -76,82 +108,38 @@ class CoachingPages(Controller):
         )
 
     @post("/coaching/coachs")
-    async def appoint_coach(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        try:  # the coach by e-mail address, looked up in the read models (the host's organisation first)
+    async def appoint_coach(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Page:
+        f, form = await open_for(request, host, forum, AppointCoach)
+
+        async def coach(form: Form, f: ForumPage) -> dict[str, Any]:
+            # the coach by e-mail address, looked up in the read models (the host's organisation first)
             person_id, organisation = await person_by_email(request, text(form, "email"), "email", [f.host])
-        except FIELD_REFUSALS as error:
-            return await self._coaching(request, f, **refusal(error, "coach", form))
-        return await submit(
-            request,
-            lambda: AppointCoach(command_id=command_id_of(form), person_id=person_id, organisation=organisation),
-            f,
-            then=f"{f.base}/coaching",
-            notice="coach",
-            again=lambda refused: self._coaching(request, f, **refused),
-            failed="coach",
-            form=form,
+            return {"person_id": person_id, "organisation": organisation}
+
+        appointing = Sends(
+            AppointCoach, then="/coaching", notice="coach", again=CoachingPages._coaching, failed="coach", fields=coach
         )
+        return await appointing.run(self, request, f, form)
 
-    @post("/coaching/creneaux")
-    async def assign_slot(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
+    assign_slot = sends(
+        "/coaching/creneaux",
+        AssignCoaching,
+        fields=slot_of,
+        then="/coaching",
+        notice="creneau",
+        again=_coaching,
+        failed="slot",
+    )
 
-        def make() -> AssignCoaching:
-            starts_at = moment(form, "starts", "starts_at")
-            minutes = integer(form, "minutes", default=50)
-            slot = CoachingSlotIn(project_uuid(text(form, "project_id")), text(form, "coach_id"), starts_at, minutes)
-            return AssignCoaching(command_id=command_id_of(form), slots=[slot])
-
-        return await submit(
-            request,
-            make,
-            f,
-            then=f"{f.base}/coaching",
-            notice="creneau",
-            again=lambda refused: self._coaching(request, f, **refused),
-            failed="slot",
-            form=form,
-        )
-
-    @post("/coaching/rotation")
-    async def assign_rota(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        teams = await views.nominations(reader(request), f.forum_id, active_only=True)
-
-        def make() -> AssignCoaching:
-            coach_ids = many(form, "coach_ids")
-            if not coach_ids:
-                raise Invalid("Cochez au moins un coach.", field="coach_ids", rule="required")
-            if not teams:
-                raise Conflict("Aucun projet n'est encore proposé au forum.", field="coach_ids", rule="no_team")
-            return AssignCoaching(
-                command_id=command_id_of(form),
-                project_ids=[t.project_id for t in teams],
-                coach_ids=coach_ids,
-                starts_at=moment(form, "rota", "starts_at"),
-                minutes=integer(form, "rota_minutes", "minutes", default=50),
-            )
-
-        return await submit(
-            request,
-            make,
-            f,
-            then=f"{f.base}/coaching",
-            notice="rotation",
-            again=lambda refused: self._coaching(request, f, **refused),
-            failed="rota",
-            form=form,
-        )
+    assign_rota = sends(
+        "/coaching/rotation",
+        AssignCoaching,
+        fields=rota_of,
+        then="/coaching",
+        notice="rotation",
+        again=_coaching,
+        failed="rota",
+    )
 
     # -- a team's page: its coaching sessions and its slot -------------------------------------------------------------
 
@@ -197,25 +185,15 @@ class CoachingPages(Controller):
             **context,
         )
 
-    @post("/equipes/{project_id:uuid}/seances")
-    async def record_session(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, COACH)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: RecordCoachingSession(
-                command_id=command_id_of(form),
-                project_id=project_id,
-                notes=text(form, "notes"),
-                problem_statement=text(form, "problem_statement"),
-                pitch_points=lines(text(form, "pitch_points")),
-            ),
-            f,
-            then=f"{f.base}/equipes/{project_id}",
-            notice="seance",
-            again=lambda refused: self._team(request, f, project_id, **refused),
-            failed="session",
-            form=form,
-        )
+    async def _project_team(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        return await self._team(request, f, request.path_params["project_id"], **context)
+
+    record_session = sends(
+        "/equipes/{project_id:uuid}/seances",
+        RecordCoachingSession,
+        fields=session_of,
+        then="/equipes/{project_id}",
+        notice="seance",
+        again=_project_team,
+        failed="session",
+    )

@@ -7,14 +7,16 @@ list reads ``projections.forums``. No JavaScript is needed.
 
 from __future__ import annotations
 
-import uuid
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock_time
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Router, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -23,7 +25,7 @@ from domain.forum import ForumKind, Prize, PrizeKind
 from domain.jury import check_key
 from domain.person import Person, check_email
 from domain.values import PARIS, Role, parse_euros
-from forum import forums
+from forum import forums, pipeline
 from forum.access import Actor, require_role
 from forum.forums import (
     AUDITOR,
@@ -46,6 +48,7 @@ from forum.forums import (
     SetPrize,
     WithdrawNomination,
 )
+from forum.pipeline import Command
 from projections import calls as call_views
 from projections import forums as views
 from projections.directory import list_organisations
@@ -54,7 +57,9 @@ from projections.people import get_member
 from web import commands
 from web.api.forums import forum_standing
 from web.commands import command_id_of, form_of
-from web.context import actor_of, maybe_actor, services_of
+from web.context import actor_of
+from web.pages import base
+from web.pages.base import now, reader
 
 FIELD_REFUSALS = (Invalid, Conflict)  # shown beside the form; NotFound and Forbidden are error pages
 NOTICES = {
@@ -109,6 +114,7 @@ STANDING_LABELS = {
 }
 FIELD_ALIASES = {"budget_cents": "budget", "amount_cents": "amount", "project": "project_id"}
 PROJECTIONS = ("forums", "coaching", "stage", "jury", "votes", "palmares", "people")
+FORUM = "/forums/{host:str}/{forum:str}"  # where a forum's pages are
 LARGEST = 1_000_000_000  # any number typed beyond this is a typing error, refused before it overflows a date
 
 
@@ -123,6 +129,7 @@ class ForumPage:
     actor: Actor
     held: frozenset[str]
     summary: views.ForumSummary
+    request: Request[Any, Any, Any]
 
     @property
     def host(self) -> str:
@@ -149,15 +156,6 @@ class ForumPage:
         return ForumRef(self.summary.host, self.forum_id)
 
 
-def reader(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.reader
-
-
-def now(request: Request[Any, Any, Any]) -> datetime:
-    moment: datetime = services_of(request).app.clock()
-    return moment
-
-
 async def open_forum(request: Request[Any, Any, Any], host: str, forum: str, *allowed: str) -> ForumPage:
     """The forum and the visitor's standing: 404 without any, 403 without one of ``allowed`` (when given)."""
     actor = actor_of(request)
@@ -167,7 +165,7 @@ async def open_forum(request: Request[Any, Any, Any], host: str, forum: str, *al
     summary = await views.forum_summary(reader(request), forum_id)
     if summary is None:  # pragma: no cover — it was there a moment ago
         raise NotFound(forums.FORUM_NOT_FOUND, rule="not_found")
-    return ForumPage(forum_id, actor, held, summary)
+    return ForumPage(forum_id, actor, held, summary, request)
 
 
 def sections(f: ForumPage) -> list[tuple[str, str]]:
@@ -222,13 +220,9 @@ def page(
     request: Request[Any, Any, Any], template: str, f: ForumPage | None = None, *, status: int = 200, **context: Any
 ) -> Template:
     """A page of ``web/templates/forums/``; ``failed`` names the form a refusal is shown beside (with ``form``)."""
-    context.setdefault("actor", maybe_actor(request))
     context.setdefault("errors", {})
-    context.setdefault("problem", None)
     context.setdefault("failed", None)
     context.setdefault("form", {})
-    context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
-    context.setdefault("command_id", uuid.uuid4().hex)
     errors, failed, submitted = context["errors"], context["failed"], context["form"]
 
     def errs(name: str) -> dict[str, str]:
@@ -245,7 +239,7 @@ def page(
     if f is not None:
         context.setdefault("sections", sections(f))
         context.setdefault("current", request.url.path.removeprefix(f.base))
-    return Template(f"forums/{template}", context=context, status_code=status)
+    return base.page(request, f"forums/{template}", NOTICES, status=status, **context)
 
 
 def refusal(error: DomainError, failed: str, form: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -262,9 +256,128 @@ async def done(request: Request[Any, Any, Any], target: str, notice: str) -> Red
     return await commands.done(request, target, notice, PROJECTIONS)
 
 
-async def submit(request: Request[Any, Any, Any], make: Any, f: ForumPage, **options: Any) -> Template | Redirect:
-    """A forum page's command (``web.commands.submit`` on the page's forum, with this module's field names)."""
-    return await commands.submit(request, make, f.target, aliases=FIELD_ALIASES, projections=PROJECTIONS, **options)
+Form = dict[str, Any]
+Page = Template | Redirect
+Fields = Callable[[Form, ForumPage], Mapping[str, Any] | Awaitable[Mapping[str, Any]]]
+
+
+class Redraw(Protocol):
+    """A page controller's own drawing, with a refusal beside its field (``ForumPages._prizes`` …)."""
+
+    def __call__(
+        self, controller: Any, request: Request[Any, Any, Any], f: ForumPage, /, **refused: Any
+    ) -> Awaitable[Template]: ...
+
+
+def typed(form: Form, kind: type[Command[Any]]) -> dict[str, Any]:
+    """The form's values named as the command's fields (``from_form`` reads numbers and dates from them)."""
+    return {name: form[name] for name in kind.__struct_fields__ if name in form and name != "command_id"}
+
+
+async def open_for(
+    request: Request[Any, Any, Any], host: str, forum: str, kind: type[Command[Any]]
+) -> tuple[ForumPage, Form]:
+    """The forum, opened for those the registered handler of ``kind`` lets act (404 without any standing, 403
+    without one of these, before the form is read), and the form sent."""
+    handler = pipeline.handler_of(kind)
+    scope, roles = handler.scope, handler.roles
+    allowed = scope.standings(actor_of(request), roles) if isinstance(scope, forums.OnForum) else roles
+    f = await open_forum(request, host, forum, *allowed)
+    return f, await form_of(request)
+
+
+@dataclass(frozen=True)
+class Sends:
+    """How a forum page runs one command: ``fields`` makes its values from the form (else the form's values named
+    alike), the URL's own parameters join them; then the page at ``then`` (under the forum's, formatted with the
+    URL's parameters) with ``notice``, or ``again`` with the refusal beside the field of the form ``failed`` names."""
+
+    kind: type[Command[Any]]
+    then: str
+    notice: str
+    again: Redraw
+    failed: str | Callable[[Form], str]
+    fields: Fields | None = None
+    through: commands.Carry | None = None
+
+    async def __call__(
+        self, controller: Any, request: Request[Any, Any, Any], host: str, forum: str, **path: Any
+    ) -> Page:
+        f, form = await open_for(request, host, forum, self.kind)
+        return await self.run(controller, request, f, form, **path)
+
+    async def run(
+        self, controller: Any, request: Request[Any, Any, Any], f: ForumPage, form: Form, **path: Any
+    ) -> Page:
+        """Send the command on the forum already opened, with ``form``."""
+
+        async def again(refused: dict[str, Any]) -> Template:
+            return await self.again(controller, request, f, **refused)
+
+        failed = self.failed.format(**path) if isinstance(self.failed, str) else self.failed(form)
+        try:
+            found = typed(form, self.kind) if self.fields is None else self.fields(form, f)
+            values = await found if inspect.isawaitable(found) else found
+        except FIELD_REFUSALS as error:
+            return await again(refusal(error, failed, form))
+        sent = {**values, **path, "command_id": command_id_of(form)}
+        return await commands.submit(
+            request,
+            lambda: commands.from_form(self.kind, sent),
+            f.target,
+            then=f.base + self.then.format(**path),
+            notice=self.notice,
+            again=again,
+            failed=failed,
+            form=form,
+            aliases=FIELD_ALIASES,
+            projections=PROJECTIONS,
+            through=self.through,
+        )
+
+
+def sends(path: str, kind: type[Command[Any]], **how: Any) -> HTTPRouteHandler:
+    """A page's POST route that runs ``kind`` on the forum the URL names (``Sends`` says how); ``path`` (under the
+    controller's ``/forums/{host}/{forum}``) may name one more parameter, given to the command: ``{organisation}``,
+    ``{project_id}`` or ``{prize_key}``."""
+    spec = Sends(kind, **how)
+    if "{organisation:str}" in path:
+
+        async def by_organisation(
+            self: Controller, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str],
+            organisation: FromPath[str],
+        ) -> Page:  # fmt: skip
+            return await spec(self, request, host, forum, organisation=organisation)
+
+        handler: Callable[..., Awaitable[Page]] = by_organisation
+    elif "{project_id:uuid}" in path:
+
+        async def by_project(
+            self: Controller, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str],
+            project_id: FromPath[UUID],
+        ) -> Page:  # fmt: skip
+            return await spec(self, request, host, forum, project_id=project_id)
+
+        handler = by_project
+    elif "{prize_key:str}" in path:
+
+        async def by_prize(
+            self: Controller, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str],
+            prize_key: FromPath[str],
+        ) -> Page:  # fmt: skip
+            return await spec(self, request, host, forum, prize_key=prize_key)
+
+        handler = by_prize
+    else:
+
+        async def on_forum(
+            self: Controller, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
+        ) -> Page:
+            return await spec(self, request, host, forum)
+
+        handler = on_forum
+    handler.__name__ = handler.__qualname__ = pipeline.handler_of(kind).name
+    return post(path)(handler)
 
 
 # -- reading what people typed -----------------------------------------------------------------------------------------
@@ -373,6 +486,52 @@ def forum_organisations(f: ForumPage) -> list[str]:
 # -- the host's pages --------------------------------------------------------------------------------------------------
 
 
+def edition_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {
+        "title": text(form, "title"),
+        "place": text(form, "place"),
+        "starts_on": day(form, "starts_on"),
+        "ends_on": optional_day(form, "ends_on"),
+    }
+
+
+def budget_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {"budget_cents": cents(form, "budget", "budget_cents")}
+
+
+def invitation_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {"organisation": text(form, "organisation").strip(), "quota": optional_integer(form, "quota")}
+
+
+def quota_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {"quota": integer(form, "quota")}
+
+
+def prize_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    """The prize the form defines (its key from its label when none is typed)."""
+    label = text(form, "label")
+    key = text(form, "key").strip() or key_from(label, {p.key for p in f.summary.prizes}, "prix")
+    check_key(key, "key")
+    prize = Prize(
+        key=key,
+        label=label,
+        kind=text(form, "kind"),
+        laureates=integer(form, "laureates", default=1),
+        category=text(form, "category").strip() or None,
+        amount_cents=cents(form, "amount", "amount_cents"),
+        ranked=checked(form, "ranked"),
+    )
+    return {"prize": prize}
+
+
+def nomination_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    """The project chosen, named ``<its store>/<its id>``."""
+    store, _, project = text(form, "project_id").partition("/")
+    if not project:
+        raise Invalid("Choisissez un projet sélectionné par votre organisation.", field="project_id")
+    return {"project_id": project_uuid(project), "project_organisation": store}
+
+
 def new_forum_form() -> dict[str, Any]:
     return {
         "title": "",
@@ -387,8 +546,8 @@ def new_forum_form() -> dict[str, Any]:
     }
 
 
-class ForumPages(Controller):
-    """Forums: the list, a new edition, its programme, and its host's set-up pages."""
+class ForumListPages(Controller):
+    """Forums: the list and a new edition."""
 
     include_in_schema = False
 
@@ -446,7 +605,14 @@ class ForumPages(Controller):
             projections=PROJECTIONS,
         )
 
-    @get("/forums/{host:str}/{forum:str}")
+
+class ForumSetupPages(Controller):
+    """A forum's programme and its host's set-up pages; the invited organisations' answer and nominations."""
+
+    include_in_schema = False
+    path = FORUM
+
+    @get("/")
     async def show(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
         f = await open_forum(request, host, forum)
         return page(request, "show.html", f, **await self._programme(request, f))
@@ -480,60 +646,23 @@ class ForumPages(Controller):
 
     # -- the edition and its budget ---------------------------------------------------------------------------------
 
-    @get("/forums/{host:str}/{forum:str}/edition")
+    @get("/edition")
     async def edition_form(
         self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
     ) -> Template:
         f = await open_forum(request, host, forum, HOST)
-        return page(request, "edition.html", f)
+        return await self._edition(request, f)
 
-    @post("/forums/{host:str}/{forum:str}/edition")
-    async def amend(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
+    async def _edition(self, request: Request[Any, Any, Any], f: ForumPage, **context: Any) -> Template:
+        return page(request, "edition.html", f, **context)
 
-        async def again(refused: dict[str, Any]) -> Template:
-            return page(request, "edition.html", f, **refused)
-
-        return await submit(
-            request,
-            lambda: AmendEdition(
-                command_id=command_id_of(form),
-                title=text(form, "title"),
-                place=text(form, "place"),
-                starts_on=day(form, "starts_on"),
-                ends_on=optional_day(form, "ends_on"),
-            ),
-            f,
-            then=f.base,
-            notice="edition",
-            again=again,
-            failed="edition",
-            form=form,
-        )
-
-    @post("/forums/{host:str}/{forum:str}/budget")
-    async def budget(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: SetBudget(command_id=command_id_of(form), budget_cents=cents(form, "budget", "budget_cents")),
-            f,
-            then=f"{f.base}/prix",
-            notice="budget",
-            again=lambda refused: self._prizes(request, f, **refused),
-            failed="budget",
-            form=form,
-        )
+    amend = sends(
+        "/edition", AmendEdition, fields=edition_of, then="", notice="edition", again=_edition, failed="edition"
+    )
 
     # -- participants --------------------------------------------------------------------------------------------------
 
-    @get("/forums/{host:str}/{forum:str}/participants")
+    @get("/participants")
     async def participants(
         self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
     ) -> Template:
@@ -546,91 +675,52 @@ class ForumPages(Controller):
         status = context.pop("status", 200)
         return page(request, "participants.html", f, status=status, organisations=organisations, **context)
 
-    @post("/forums/{host:str}/{forum:str}/participants")
-    async def invite(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: Invite(
-                command_id=command_id_of(form),
-                organisation=text(form, "organisation").strip(),
-                quota=optional_integer(form, "quota"),
-            ),
-            f,
-            then=f"{f.base}/participants",
-            notice="invitation",
-            again=lambda refused: self._participants(request, f, **refused),
-            failed="invite",
-            form=form,
-        )
+    invite = sends(
+        "/participants",
+        Invite,
+        fields=invitation_of,
+        then="/participants",
+        notice="invitation",
+        again=_participants,
+        failed="invite",
+    )
 
-    @post("/forums/{host:str}/{forum:str}/participants/{organisation:str}/quota")
-    async def quota(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], organisation: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: SetOrganisationQuota(
-                command_id=command_id_of(form), organisation=organisation, quota=integer(form, "quota")
-            ),
-            f,
-            then=f"{f.base}/participants",
-            notice="quota",
-            again=lambda refused: self._participants(request, f, **refused),
-            failed=f"quota-{organisation}",
-            form=form,
-        )
+    quota = sends(
+        "/participants/{organisation:str}/quota",
+        SetOrganisationQuota,
+        fields=quota_of,
+        then="/participants",
+        notice="quota",
+        again=_participants,
+        failed="quota-{organisation}",
+    )
 
     # -- an invited organisation's answer ------------------------------------------------------------------------------
 
-    @post("/forums/{host:str}/{forum:str}/invitation/{organisation:str}/acceptation")
-    async def accept(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], organisation: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, PARTICIPANT, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: AcceptForumInvitation(command_id=command_id_of(form), organisation=organisation),
-            f,
-            then=f"{f.base}/propositions",
-            notice="acceptee",
-            again=lambda refused: self._answer_refused(request, f, refused),
-            failed="accept",
-            form=form,
-        )
-
-    @post("/forums/{host:str}/{forum:str}/invitation/{organisation:str}/refus")
-    async def decline(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], organisation: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, PARTICIPANT, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: DeclineForumInvitation(
-                command_id=command_id_of(form), organisation=organisation, reason=text(form, "reason")
-            ),
-            f,
-            then=f.base,
-            notice="declinee",
-            again=lambda refused: self._answer_refused(request, f, refused),
-            failed="decline",
-            form=form,
-        )
-
-    async def _answer_refused(self, request: Request[Any, Any, Any], f: ForumPage, refused: dict[str, Any]) -> Template:
+    async def _answer_refused(self, request: Request[Any, Any, Any], f: ForumPage, **refused: Any) -> Template:
         """The programme, with the refusal of the organisation's answer beside its form."""
         return page(request, "show.html", f, **await self._programme(request, f), **refused)
 
+    accept = sends(
+        "/invitation/{organisation:str}/acceptation",
+        AcceptForumInvitation,
+        then="/propositions",
+        notice="acceptee",
+        again=_answer_refused,
+        failed="accept",
+    )
+    decline = sends(
+        "/invitation/{organisation:str}/refus",
+        DeclineForumInvitation,
+        then="",
+        notice="declinee",
+        again=_answer_refused,
+        failed="decline",
+    )
+
     # -- prizes --------------------------------------------------------------------------------------------------------
 
-    @get("/forums/{host:str}/{forum:str}/prix")
+    @get("/prix")
     async def prizes(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
         f = await open_forum(request, host, forum, HOST, AUDITOR)
         return await self._prizes(request, f)
@@ -641,42 +731,14 @@ class ForumPages(Controller):
         status = context.pop("status", 200)
         return page(request, "prizes.html", f, status=status, editing=editing, designated=designated, **context)
 
-    @post("/forums/{host:str}/{forum:str}/prix")
-    async def define_prize(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-
-        def prize() -> SetPrize:
-            label = text(form, "label")
-            key = text(form, "key").strip() or key_from(label, {p.key for p in f.summary.prizes}, "prix")
-            check_key(key, "key")
-            defined = Prize(
-                key=key,
-                label=label,
-                kind=text(form, "kind"),
-                laureates=integer(form, "laureates", default=1),
-                category=text(form, "category").strip() or None,
-                amount_cents=cents(form, "amount", "amount_cents"),
-                ranked=checked(form, "ranked"),
-            )
-            return SetPrize(command_id=command_id_of(form), prize=defined)
-
-        return await submit(
-            request,
-            prize,
-            f,
-            then=f"{f.base}/prix",
-            notice="prix",
-            again=lambda refused: self._prizes(request, f, **refused),
-            failed="prize",
-            form=form,
-        )
+    define_prize = sends("/prix", SetPrize, fields=prize_of, then="/prix", notice="prix", again=_prizes, failed="prize")
+    budget = sends(
+        "/budget", SetBudget, fields=budget_of, then="/prix", notice="budget", again=_prizes, failed="budget"
+    )
 
     # -- nominations ---------------------------------------------------------------------------------------------------
 
-    @get("/forums/{host:str}/{forum:str}/propositions")
+    @get("/propositions")
     async def nominations(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
         f = await open_forum(request, host, forum, HOST, AUDITOR, PARTICIPANT, JUROR, COACH)
         return await self._nominations(request, f)
@@ -707,56 +769,30 @@ class ForumPages(Controller):
             **context,
         )
 
-    @post("/forums/{host:str}/{forum:str}/propositions")
-    async def nominate(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, PARTICIPANT, HOST)
-        form = await form_of(request)
+    nominate = sends(
+        "/propositions",
+        Nominate,
+        fields=nomination_of,
+        then="/propositions",
+        notice="proposition",
+        again=_nominations,
+        failed="nominate",
+        through=forums.nominate,
+    )
 
-        def nomination() -> Nominate:
-            store, _, project = text(form, "project_id").partition("/")
-            if not project:
-                raise Invalid("Choisissez un projet sélectionné par votre organisation.", field="project_id")
-            return Nominate(
-                command_id=command_id_of(form), project_id=project_uuid(project), project_organisation=store
-            )
-
-        return await submit(
-            request,
-            nomination,
-            f,
-            then=f"{f.base}/propositions",
-            notice="proposition",
-            again=lambda refused: self._nominations(request, f, **refused),
-            failed="nominate",
-            form=form,
-            through=forums.nominate,
-        )
-
-    @post("/forums/{host:str}/{forum:str}/propositions/{project_id:uuid}/retrait")
-    async def withdraw(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, PARTICIPANT, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: WithdrawNomination(
-                command_id=command_id_of(form), project_id=project_id, reason=text(form, "reason")
-            ),
-            f,
-            then=f"{f.base}/propositions",
-            notice="retrait",
-            again=lambda refused: self._nominations(request, f, **refused),
-            failed=f"withdraw-{project_id}",
-            form=form,
-            through=forums.withdraw,
-        )
+    withdraw = sends(
+        "/propositions/{project_id:uuid}/retrait",
+        WithdrawNomination,
+        then="/propositions",
+        notice="retrait",
+        again=_nominations,
+        failed="withdraw-{project_id}",
+        through=forums.withdraw,
+    )
 
     # -- the palmarès: preview and publication -------------------------------------------------------------------------
 
-    @get("/forums/{host:str}/{forum:str}/palmares")
+    @get("/palmares")
     async def palmares(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Template:
         f = await open_forum(request, host, forum, HOST, AUDITOR, JUROR)
         return await self._palmares(request, f)
@@ -769,20 +805,15 @@ class ForumPages(Controller):
         status = context.pop("status", 200)
         return page(request, "palmares.html", f, status=status, missing_votes=missing, **context)
 
-    @post("/forums/{host:str}/{forum:str}/palmares/publication")
-    async def publish(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: PublishPalmares(command_id=command_id_of(form)),
-            f,
-            then=f"{f.base}/palmares",
-            notice="publie",
-            again=lambda refused: self._palmares(request, f, **refused),
-            failed="publish",
-            form=form,
-            through=forums.publish,
-        )
+    publish = sends(
+        "/palmares/publication",
+        PublishPalmares,
+        then="/palmares",
+        notice="publie",
+        again=_palmares,
+        failed="publish",
+        through=forums.publish,
+    )
+
+
+ForumPages = Router("/", route_handlers=[ForumListPages, ForumSetupPages])  # the pages that run a forum

@@ -35,26 +35,28 @@ from forum.jury import (
     SetRules,
 )
 from projections import forums as views
-from web.commands import command
+from web.commands import command, command_id_of
 from web.errors import wants_json
+from web.pages.base import reader
 from web.pages.forums import (
     FIELD_REFUSALS,
+    Form,
     ForumPage,
+    Page,
+    Sends,
     cents,
-    command_id_of,
     done,
-    form_of,
     forum_organisations,
     integer,
     key_from,
+    open_for,
     open_forum,
     page,
     person_by_email,
     project_uuid,
-    reader,
     refusal,
+    sends,
     settled,
-    submit,
     text,
 )
 
@@ -132,6 +134,18 @@ def submitted_rules(form: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def rules_fields(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {"rules": rules_of(form)}
+
+
+def amendment_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {"rules": rules_of(form), "reason": text(form, "reason")}
+
+
+def tie_break_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {"project_ids": ordered(form, "place_", "project_ids"), "rationale": text(form, "rationale")}
+
+
 def titles_of(nominations: list[views.NominationView]) -> dict[str, views.NominationView]:
     return {str(n.project_id): n for n in nominations}
 
@@ -181,58 +195,39 @@ class JuryPages(Controller):
         )
 
     @post("/jury/jures")
-    async def appoint(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        try:  # the juror by e-mail address, looked up in the read models (the forum's organisations first)
+    async def appoint(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Page:
+        f, form = await open_for(request, host, forum, AppointJuror)
+
+        async def juror(form: Form, f: ForumPage) -> dict[str, Any]:
+            # the juror by e-mail address, looked up in the read models (the forum's organisations first)
             person_id, organisation = await person_by_email(
                 request, text(form, "email"), "email", forum_organisations(f)
             )
-        except FIELD_REFUSALS as error:
-            return await self._jury(request, f, **refusal(error, "juror", form))
-        return await submit(
-            request,
-            lambda: AppointJuror(
-                command_id=command_id_of(form),
-                person_id=person_id,
-                organisation=organisation,
-                college=text(form, "college"),
-            ),
-            f,
-            then=f"{f.base}/jury",
-            notice="jure",
-            again=lambda refused: self._jury(request, f, **refused),
-            failed="juror",
-            form=form,
+            return {"person_id": person_id, "organisation": organisation, "college": text(form, "college")}
+
+        appointing = Sends(
+            AppointJuror, then="/jury", notice="jure", again=JuryPages._jury, failed="juror", fields=juror
         )
+        return await appointing.run(self, request, f, form)
 
     @post("/jury/regles")
-    async def set_rules(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
+    async def set_rules(self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]) -> Page:
         """Declare the rules; once the first score is recorded, only as an amendment with its reason."""
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
+        f, form = await open_for(request, host, forum, SetRules)
         locked = f.summary.rules_locked_at is not None
 
-        def make() -> SetRules | AmendRules:
-            cid = command_id_of(form)
-            if locked:
-                return AmendRules(command_id=cid, rules=rules_of(form), reason=text(form, "reason"))
-            return SetRules(command_id=cid, rules=rules_of(form))
+        async def again(
+            controller: JuryPages, request: Request[Any, Any, Any], f: ForumPage, **refused: Any
+        ) -> Template:
+            return await controller._jury(request, f, rules=submitted_rules(form), **refused)
 
-        return await submit(
-            request,
-            make,
-            f,
-            then=f"{f.base}/jury",
-            notice="amendement" if locked else "regles",
-            again=lambda refused: self._jury(request, f, rules=submitted_rules(form), **refused),
-            failed="rules",
-            form=form,
-        )
+        if locked:
+            amending = Sends(
+                AmendRules, then="/jury", notice="amendement", again=again, failed="rules", fields=amendment_of
+            )
+            return await amending.run(self, request, f, form)
+        setting = Sends(SetRules, then="/jury", notice="regles", again=again, failed="rules", fields=rules_fields)
+        return await setting.run(self, request, f, form)
 
     # -- following the scoring -----------------------------------------------------------------------------------------
 
@@ -275,43 +270,19 @@ class JuryPages(Controller):
             **context,
         )
 
-    @post("/classement")
-    async def compute(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: ComputeRanking(command_id=command_id_of(form)),
-            f,
-            then=f"{f.base}/classement",
-            notice="classement",
-            again=lambda refused: self._ranking(request, f, **refused),
-            failed="compute",
-            form=form,
-        )
+    compute = sends(
+        "/classement", ComputeRanking, then="/classement", notice="classement", again=_ranking, failed="compute"
+    )
 
-    @post("/classement/departage")
-    async def break_tie(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: BreakTie(
-                command_id=command_id_of(form),
-                project_ids=ordered(form, "place_", "project_ids"),
-                rationale=text(form, "rationale"),
-            ),
-            f,
-            then=f"{f.base}/classement",
-            notice="departage",
-            again=lambda refused: self._ranking(request, f, **refused),
-            failed=f"tie-{text(form, 'group')}",
-            form=form,
-        )
+    break_tie = sends(
+        "/classement/departage",
+        BreakTie,
+        fields=tie_break_of,
+        then="/classement",
+        notice="departage",
+        again=_ranking,
+        failed=lambda form: f"tie-{text(form, 'group')}",
+    )
 
     # -- the deliberation ----------------------------------------------------------------------------------------------
 
@@ -367,32 +338,23 @@ class JuryPages(Controller):
             **context,
         )
 
-    @post("/deliberation/ouverture")
-    async def open_deliberation(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: OpenDeliberation(command_id=command_id_of(form)),
-            f,
-            then=f"{f.base}/deliberation",
-            notice="deliberation-ouverte",
-            again=lambda refused: self._deliberation(request, f, **refused),
-            failed="open",
-            form=form,
-        )
+    open_deliberation = sends(
+        "/deliberation/ouverture",
+        OpenDeliberation,
+        then="/deliberation",
+        notice="deliberation-ouverte",
+        again=_deliberation,
+        failed="open",
+    )
 
     @post("/deliberation/prix/{prize_key:str}")
     async def designate(
         self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
+    ) -> Page:
+        f, form = await open_for(request, host, forum, DesignateLaureates)
         prize = next((p for p in f.summary.prizes if p.key == prize_key), None)
 
-        def make() -> DesignateLaureates:
+        def laureates(form: Form, f: ForumPage) -> dict[str, Any]:
             if prize is not None and prize.ranked:
                 chosen = ordered(form, "place_", "project_ids")
             else:
@@ -403,41 +365,26 @@ class JuryPages(Controller):
                     value = cents(form, f"amount_{project}", "amounts")
                     if value is not None:
                         amounts[project] = value
-            return DesignateLaureates(
-                command_id=command_id_of(form),
-                prize_key=prize_key,
-                project_ids=chosen,
-                rationale=text(form, "rationale"),
-                amounts=amounts,
-            )
+            return {"project_ids": chosen, "rationale": text(form, "rationale"), "amounts": amounts}
 
-        return await submit(
-            request,
-            make,
-            f,
-            then=f"{f.base}/deliberation#prix-{prize_key}",
+        designating = Sends(
+            DesignateLaureates,
+            then="/deliberation#prix-{prize_key}",
             notice="laureats",
-            again=lambda refused: self._deliberation(request, f, **refused),
-            failed=f"prize-{prize_key}",
-            form=form,
+            again=JuryPages._deliberation,
+            failed="prize-{prize_key}",
+            fields=laureates,
         )
+        return await designating.run(self, request, f, form, prize_key=prize_key)
 
-    @post("/deliberation/cloture")
-    async def close_deliberation(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: CloseDeliberation(command_id=command_id_of(form)),
-            f,
-            then=f"{f.base}/deliberation",
-            notice="deliberation-close",
-            again=lambda refused: self._deliberation(request, f, **refused),
-            failed="close",
-            form=form,
-        )
+    close_deliberation = sends(
+        "/deliberation/cloture",
+        CloseDeliberation,
+        then="/deliberation",
+        notice="deliberation-close",
+        again=_deliberation,
+        failed="close",
+    )
 
     # -- the juror's sheet ---------------------------------------------------------------------------------------------
 
@@ -467,8 +414,7 @@ class JuryPages(Controller):
         self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
     ) -> Template | Redirect | Response[Any]:
         """Record the juror's scores: a form post (then the sheet), or scoring.js's fetch (then JSON)."""
-        f = await open_forum(request, host, forum, JUROR)
-        form = await form_of(request)
+        f, form = await open_for(request, host, forum, RecordScore)
         criteria = [c["key"] for c in (f.summary.rules or {}).get("criteria", [])]
         as_json = wants_json(request)
         try:
@@ -490,19 +436,11 @@ class JuryPages(Controller):
             return Response({"saved": True, **msgspec.to_builtins(result)}, status_code=200, media_type=MediaType.JSON)
         return await done(request, f"{f.base}/notation#projet-{project_id}", "note")
 
-    @post("/notation/{project_id:uuid}/conflit")
-    async def conflict(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, JUROR)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: DeclareConflict(command_id=command_id_of(form), project_id=project_id, reason=text(form, "reason")),
-            f,
-            then=f"{f.base}/notation#projet-{project_id}",
-            notice="conflit",
-            again=lambda refused: self._sheet(request, f, **refused),
-            failed=f"conflict-{project_id}",
-            form=form,
-        )
+    conflict = sends(
+        "/notation/{project_id:uuid}/conflit",
+        DeclareConflict,
+        then="/notation#projet-{project_id}",
+        notice="conflit",
+        again=_sheet,
+        failed="conflict-{project_id}",
+    )

@@ -8,28 +8,37 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import time as clock_time
 from typing import Any
-from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
+from domain.values import PARIS
 from forum.forums import AUDITOR, HOST
 from forum.stage import RecordAbsence, RecordPitch, SetRunningOrder
 from projections import forums as views
+from web import formatting
+from web.pages.base import reader
 from web.pages.forums import (
-    PARIS,
+    Form,
     ForumPage,
-    command_id_of,
-    form_of,
     integer,
     moment,
     open_forum,
     page,
-    reader,
-    submit,
+    sends,
 )
 from web.pages.jury import ordered
+
+
+def running_order_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {
+        "project_ids": ordered(form, "place_", "slots"),
+        "starts_at": moment(form, "starts", "starts_at"),
+        "pitch_seconds": integer(form, "pitch_seconds", "slots"),
+        "questions_seconds": integer(form, "questions_seconds", "slots"),
+        "changeover_seconds": integer(form, "changeover_seconds", "slots", default=0),
+    }
 
 
 class StagePages(Controller):
@@ -59,8 +68,8 @@ class StagePages(Controller):
                 order[0].pitch_seconds + order[0].questions_seconds
             )
         defaults = {
-            "starts_date": start.astimezone(PARIS).date().isoformat(),
-            "starts_time": start.astimezone(PARIS).strftime("%H:%M"),
+            "starts_date": formatting.day_input(start),
+            "starts_time": formatting.time_of_day(start),
             "pitch_seconds": first.pitch_seconds if first else 180,
             "questions_seconds": first.questions_seconds if first else 300,
             "changeover_seconds": max(gap, 0),
@@ -79,29 +88,15 @@ class StagePages(Controller):
             **context,
         )
 
-    @post("/ordre-de-passage")
-    async def set_running_order(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: SetRunningOrder(
-                command_id=command_id_of(form),
-                project_ids=ordered(form, "place_", "slots"),
-                starts_at=moment(form, "starts", "starts_at"),
-                pitch_seconds=integer(form, "pitch_seconds", "slots"),
-                questions_seconds=integer(form, "questions_seconds", "slots"),
-                changeover_seconds=integer(form, "changeover_seconds", "slots", default=0),
-            ),
-            f,
-            then=f"{f.base}/ordre-de-passage",
-            notice="ordre",
-            again=lambda refused: self._running_order(request, f, **refused),
-            failed="order",
-            form=form,
-        )
+    set_running_order = sends(
+        "/ordre-de-passage",
+        SetRunningOrder,
+        fields=running_order_of,
+        then="/ordre-de-passage",
+        notice="ordre",
+        again=_running_order,
+        failed="order",
+    )
 
     # -- the stage -----------------------------------------------------------------------------------------------------
 
@@ -123,40 +118,21 @@ class StagePages(Controller):
             **context,
         )
 
-    @post("/scene/{project_id:uuid}/pitch")
-    async def pitch(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: RecordPitch(
-                command_id=command_id_of(form),
-                project_id=project_id,
-                duration_seconds=integer(form, "duration_seconds"),
-            ),
-            f,
-            then=f"{f.base}/scene",
-            notice="pitch",
-            again=lambda refused: self._stage(request, f, **refused),
-            failed="pitch",
-            form=form,
-        )
+    pitch = sends(
+        "/scene/{project_id:uuid}/pitch",
+        RecordPitch,
+        fields=lambda form, _: {"duration_seconds": integer(form, "duration_seconds")},
+        then="/scene",
+        notice="pitch",
+        again=_stage,
+        failed="pitch",
+    )
 
-    @post("/scene/{project_id:uuid}/absence")
-    async def absence(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: RecordAbsence(command_id=command_id_of(form), project_id=project_id),
-            f,
-            then=f"{f.base}/scene",
-            notice="absence",
-            again=lambda refused: self._stage(request, f, **refused),
-            failed="absence",
-            form=form,
-        )
+    absence = sends(
+        "/scene/{project_id:uuid}/absence",
+        RecordAbsence,
+        then="/scene",
+        notice="absence",
+        again=_stage,
+        failed="absence",
+    )

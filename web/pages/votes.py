@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from domain.errors import Invalid
 from domain.forum import PrizeKind
@@ -19,22 +19,21 @@ from forum.forums import AUDITOR, HOST, VOTER
 from forum.votes import CastVote, CountVotes, OrganiseVote, VoterIn
 from projections import forums as views
 from projections.people import get_member
+from web.pages.base import now, reader
 from web.pages.forums import (
-    FIELD_REFUSALS,
+    Form,
     ForumPage,
-    command_id_of,
-    form_of,
+    Page,
+    Sends,
     forum_organisations,
     lines,
     moment,
-    now,
+    open_for,
     open_forum,
     page,
     person_by_email,
     project_uuid,
-    reader,
-    refusal,
-    submit,
+    sends,
     text,
 )
 from web.pages.jury import TIE_BREAK_LABELS, ordered, titles_of
@@ -43,6 +42,17 @@ VOTE_TIE_BREAK_LABELS = {
     TieBreak.DRAW.value: TIE_BREAK_LABELS[TieBreak.DRAW.value],
     TieBreak.JURY_VOTE.value: "Un vote du jury (l'hôte consigne l'ordre et sa motivation au dépouillement)",
 }
+
+
+def count_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    return {"tie_order": ordered(form, "place_", "tie_order"), "rationale": text(form, "rationale")}
+
+
+def ballot_of(form: Form, f: ForumPage) -> dict[str, Any]:
+    choice = text(form, "project_id").strip()
+    if not choice:
+        raise Invalid("Choisissez le projet pour lequel vous votez.", field="project_id", rule="required")
+    return {"project_id": project_uuid(choice)}
 
 
 class VotesPages(Controller):
@@ -93,58 +103,43 @@ class VotesPages(Controller):
     @post("/votes/{prize_key:str}")
     async def organise_vote(
         self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        failed = f"vote-{prize_key}"
-        try:  # the electorate by e-mail address, looked up in the read models first
+    ) -> Page:
+        f, form = await open_for(request, host, forum, OrganiseVote)
+
+        async def vote(form: Form, f: ForumPage) -> dict[str, Any]:
+            # the electorate by e-mail address, looked up in the read models first
             electorate = [
                 VoterIn(*await person_by_email(request, address, "electorate", forum_organisations(f)))
                 for address in lines(text(form, "electorate"))
             ]
-        except FIELD_REFUSALS as error:
-            return await self._votes(request, f, **refusal(error, failed, form))
-        return await submit(
-            request,
-            lambda: OrganiseVote(
-                command_id=command_id_of(form),
-                prize_key=prize_key,
-                electorate=electorate,
-                opens_at=moment(form, "opens", "opens_at"),
-                closes_at=moment(form, "closes", "closes_at"),
-                allow_own_organisation=text(form, "allow_own_organisation") == "oui",
-                tie_break=text(form, "tie_break") or TieBreak.DRAW.value,
-                draw_seed=text(form, "draw_seed").strip() or None,
-            ),
-            f,
-            then=f"{f.base}/votes#vote-{prize_key}",
-            notice="vote-organise",
-            again=lambda refused: self._votes(request, f, **refused),
-            failed=failed,
-            form=form,
-        )
+            return {
+                "electorate": electorate,
+                "opens_at": moment(form, "opens", "opens_at"),
+                "closes_at": moment(form, "closes", "closes_at"),
+                "allow_own_organisation": text(form, "allow_own_organisation") == "oui",
+                "tie_break": text(form, "tie_break") or TieBreak.DRAW.value,
+                "draw_seed": text(form, "draw_seed").strip() or None,
+            }
 
-    @post("/votes/{prize_key:str}/depouillement")
-    async def count(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, HOST)
-        form = await form_of(request)
-        return await submit(
-            request,
-            lambda: CountVotes(
-                command_id=command_id_of(form),
-                prize_key=prize_key,
-                tie_order=ordered(form, "place_", "tie_order"),
-                rationale=text(form, "rationale"),
-            ),
-            f,
-            then=f"{f.base}/votes#vote-{prize_key}",
-            notice="depouillement",
-            again=lambda refused: self._votes(request, f, **refused),
-            failed=f"count-{prize_key}",
-            form=form,
+        organising = Sends(
+            OrganiseVote,
+            then="/votes#vote-{prize_key}",
+            notice="vote-organise",
+            again=VotesPages._votes,
+            failed="vote-{prize_key}",
+            fields=vote,
         )
+        return await organising.run(self, request, f, form, prize_key=prize_key)
+
+    count = sends(
+        "/votes/{prize_key:str}/depouillement",
+        CountVotes,
+        fields=count_of,
+        then="/votes#vote-{prize_key}",
+        notice="depouillement",
+        again=_votes,
+        failed="count-{prize_key}",
+    )
 
     # -- the voter's ballot --------------------------------------------------------------------------------------------
 
@@ -158,26 +153,12 @@ class VotesPages(Controller):
         status = context.pop("status", 200)
         return page(request, "ballot.html", f, status=status, ballots=ballots, moment_now=now(request), **context)
 
-    @post("/vote/{prize_key:str}")
-    async def cast(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], prize_key: FromPath[str]
-    ) -> Template | Redirect:
-        f = await open_forum(request, host, forum, VOTER)
-        form = await form_of(request)
-
-        def make() -> CastVote:
-            choice = text(form, "project_id").strip()
-            if not choice:
-                raise Invalid("Choisissez le projet pour lequel vous votez.", field="project_id", rule="required")
-            return CastVote(command_id=command_id_of(form), prize_key=prize_key, project_id=project_uuid(choice))
-
-        return await submit(
-            request,
-            make,
-            f,
-            then=f"{f.base}/vote#vote-{prize_key}",
-            notice="vote",
-            again=lambda refused: self._ballot(request, f, **refused),
-            failed=f"ballot-{prize_key}",
-            form=form,
-        )
+    cast = sends(
+        "/vote/{prize_key:str}",
+        CastVote,
+        fields=ballot_of,
+        then="/vote#vote-{prize_key}",
+        notice="vote",
+        again=_ballot,
+        failed="ballot-{prize_key}",
+    )
