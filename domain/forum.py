@@ -178,6 +178,9 @@ class ForumKind(StrEnum):
     PRIZE = "prize"  # a prize edition: finalists, a national jury, perhaps a vote
 
 
+FORUM_KIND_LABELS = {ForumKind.FORUM: "Forum", ForumKind.PRIZE: "Prix"}
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # State kept between events (never stored: rebuilt from the events)
 

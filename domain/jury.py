@@ -41,6 +41,18 @@ class TieBreak(StrEnum):
     JURY_VOTE = "jury_vote"  # the order the jury decided, recorded by the host (``Forum.TieBroken``)
 
 
+NORMALISATION_LABELS = {  # how people name each normalisation, on every page and in the audit
+    Normalisation.NONE: "Aucune : la moyenne des notes pondérées des jurés",
+    Normalisation.Z_SCORE: "Par juré (z-score) : un juré sévère compte autant qu'un juré indulgent",
+}
+TIE_BREAK_LABELS = {
+    TieBreak.CRITERIA: "Le critère le plus pondéré, puis le suivant",
+    TieBreak.DRAW: "Un tirage au sort à partir d'une graine publiée à l'avance",
+    TieBreak.JURY_VOTE: "Un vote du jury, consigné par l'hôte avec sa motivation",
+}
+DELIBERATION_LABELS = {"not_opened": "non ouverte", "open": "ouverte", "closed": "close"}  # Forum.deliberation
+
+
 class Criterion(msgspec.Struct, frozen=True):
     key: str
     label: str

@@ -22,6 +22,14 @@ class PrizeKind(StrEnum):
     VOTE = "vote"  # decided by the count of a vote
 
 
+PRIZE_KIND_LABELS = {  # how people name each kind, on every page and in the audit trail
+    PrizeKind.MAIN: "Prix du jury",
+    PrizeKind.CATEGORY: "Prix de catégorie",
+    PrizeKind.SPECIAL: "Prix spécial du jury",
+    PrizeKind.VOTE: "Prix décerné par un vote",
+}
+
+
 class Prize(msgspec.Struct, frozen=True):
     """A prize of the edition; ``amount_cents`` is per laureate, in euro cents.
 

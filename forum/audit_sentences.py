@@ -23,7 +23,12 @@ from eventsourcing.utils import get_topic
 import domain
 from domain.aggregate import Aggregate
 from domain.formatting import day, moment, money, number, plural
+from domain.jury import NORMALISATION_LABELS
+from domain.organisation import KIND_LABELS
+from domain.palmares import PRIZE_KIND_LABELS
 from domain.person import ROLE_LABELS
+from domain.practice import REPORT_OUTCOME_LABELS
+from domain.pre_incubation import OUTCOME_LABELS, STAGE_LABELS
 
 AGGREGATE_LABELS = {
     "Organisation": "Organisation",
@@ -199,6 +204,12 @@ def because(text: str | None) -> str:
     return f" : {quoted(text)}" if (text or "").strip() else ""
 
 
+def named(labels: Mapping[Any, str], code: str) -> str:
+    """A code as people name it (``labels``: the table beside its enum), in lower case within a sentence."""
+    label = labels.get(code)
+    return code if label is None else label[0].lower() + label[1:]
+
+
 def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, role).lower()
 
@@ -276,13 +287,14 @@ def _rules(e: Any, n: N) -> str:
     r = e.rules
     return (
         f"a fixé les règles du jury, version {e.version} ({plural(len(r.criteria), 'critère')}, "
-        f"échelle {r.scale_min}–{r.scale_max}, quorum {r.quorum}, normalisation {r.normalisation})"
+        f"échelle {r.scale_min}–{r.scale_max}, quorum {r.quorum}, "
+        f"normalisation {named(NORMALISATION_LABELS, r.normalisation)})"
     )
 
 
 def _prize(e: Any, n: N) -> str:
     p = e.prize
-    text = f"a défini le prix « {p.label} » ({p.kind}, {plural(p.laureates, 'lauréat')}"
+    text = f"a défini le prix « {p.label} » ({named(PRIZE_KIND_LABELS, p.kind)}, {plural(p.laureates, 'lauréat')}"
     if p.amount_cents:
         text += f", {money(p.amount_cents)} chacun"
     return text + ")"
@@ -318,7 +330,7 @@ def _commitments(e: Any, n: N) -> str:
 
 
 def _outcome(e: Any, n: N) -> str:
-    text = f"a enregistré l'issue de la pré-incubation : {e.outcome}"
+    text = f"a enregistré l'issue de la pré-incubation : {named(OUTCOME_LABELS, e.outcome)}"
     if e.owner:
         text += f" (porteur : {e.owner})"
     return text + because(e.reason)
@@ -333,7 +345,9 @@ def _interest(e: Any, n: N) -> str:
 
 SENTENCES: dict[str, Template] = {
     # organisations and people
-    "Organisation.Registered": lambda e, n: f"a inscrit l'organisation « {e.name} » ({e.slug}, {e.kind})",
+    "Organisation.Registered": lambda e, n: (
+        f"a inscrit l'organisation « {e.name} » ({e.slug}, {named(KIND_LABELS, e.kind)})"
+    ),
     "Organisation.Renamed": lambda e, n: f"a renommé l'organisation en « {e.name} »",
     "Person.Invited": _person_invited,
     "Person.InvitationRenewed": lambda e, n: f"a renouvelé l'invitation de {n.person(e.originator_id)}",
@@ -487,7 +501,8 @@ SENTENCES: dict[str, Template] = {
         f"a levé le point de vigilance n° {e.number}{because(e.resolution)}"
     ),
     "PreIncubation.StageChanged": lambda e, n: (
-        f"a fait passer le projet du stade « {e.previous} » au stade « {e.stage} »{because(e.reason)}"
+        f"a fait passer le projet du stade « {named(STAGE_LABELS, e.previous)} » "
+        f"au stade « {named(STAGE_LABELS, e.stage)} »{because(e.reason)}"
     ),
     "PreIncubation.OutcomeRecorded": _outcome,
     "Practice.Drafted": lambda e, n: f"a rédigé la pratique « {e.title} » (issue du projet {n.project(e.project_id)})",
@@ -498,7 +513,9 @@ SENTENCES: dict[str, Template] = {
     ),
     "Adoption.InterestDeclared": _interest,
     "Adoption.Adopted": lambda e, n: f"a adopté la pratique{because(e.note)}",
-    "Adoption.ReportSubmitted": lambda e, n: f"a rendu compte de l'adoption (« {e.outcome} »){because(e.text)}",
+    "Adoption.ReportSubmitted": lambda e, n: (
+        f"a rendu compte de l'adoption (« {named(REPORT_OUTCOME_LABELS, e.outcome)} »){because(e.text)}"
+    ),
     "Adoption.Abandoned": lambda e, n: f"a abandonné l'adoption de la pratique{because(e.reason)}",
 }
 

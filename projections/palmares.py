@@ -213,7 +213,9 @@ class OpenDataRow(msgspec.Struct, frozen=True):
 OPEN_DATA_COLUMNS = tuple(OpenDataRow.__struct_fields__)
 
 
-def euros(cents: int | None) -> str | None:
+def decimal_euros(cents: int | None) -> str | None:
+    """Open data's amount, « 1500.00 »: a machine-read decimal whose form never changes (people read
+    ``domain.values.format_euros``)."""
     return None if cents is None else f"{cents // 100}.{cents % 100:02d}"
 
 
@@ -402,4 +404,4 @@ async def open_data(conn: Conn, forum_id: UUID | None = None) -> list[OpenDataRo
         " ORDER BY p.published_at, p.forum_id, l.line",
         forum_id,
     )
-    return [OpenDataRow(*(*r[:14], euros(r[14]), *r[15:])) for r in rows]
+    return [OpenDataRow(*(*r[:14], decimal_euros(r[14]), *r[15:])) for r in rows]

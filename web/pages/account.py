@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from typing import Any
 
@@ -21,6 +19,7 @@ from forum.auth import PASSWORD_MIN, AccountDisabled, LinkInvalid, TooManyAttemp
 from projections.directory import get_organisation, list_organisations
 from projections.people import forum_roles_of, get_member, list_members
 from web.auth import client_address, expired_session_cookie, safe_next, session_cookie, session_secret
+from web.commands import settled
 from web.context import actor_of, maybe_actor, services_of
 
 NOTICES = {
@@ -90,14 +89,9 @@ def role_options(organisation: str) -> list[tuple[str, str]]:
     return [(role, ROLE_LABELS[role]) for role in roles_for(organisation)]
 
 
-async def caught_up(request: Request[Any, Any, Any], *projections: str, patience: float = 3.0) -> None:
+async def caught_up(request: Request[Any, Any, Any], *projections: str) -> None:
     """Wait (briefly) until the read models show what was just written, so the next page is up to date."""
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        statuses = await request.app.state.projector.status()
-        if all(s.behind_events == 0 for s in statuses if s.projection in projections):
-            return
-        await asyncio.sleep(0.02)
+    await settled(request, projections)
 
 
 async def organisation_name(request: Request[Any, Any, Any], slug: str) -> str:

@@ -19,6 +19,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 
 from domain.errors import Conflict, Invalid, NotFound
+from domain.jury import DELIBERATION_LABELS, NORMALISATION_LABELS, TIE_BREAK_LABELS
 from domain.person import ROLE_LABELS
 from domain.values import Role
 from forum import audit_trail, forums, replay
@@ -27,19 +28,13 @@ from forum.audit_trail import Filters, Scope
 from projections import forums as forum_views
 from projections.audit import audit_names
 from web.api import audit as api
+from web.commands import command_id_of, form_of, settled
 from web.context import actor_of, maybe_actor, services_of
 
 PAGE_SIZE = 50
 FIELD_REFUSALS = (Invalid, Conflict)
 NOTICES = {"nomme": "La personne est nommée auditrice du forum.", "retire": "La personne n'est plus auditrice."}
 FORMAT_NAMES = {"csv": "csv", "json": "json", "signe": "signed"}
-STATE_LABELS = {"not_opened": "pas encore ouverte", "open": "ouverte", "closed": "close"}
-NORMALISATION_LABELS = {"none": "aucune (moyenne des notes pondérées)", "z_score": "centrage-réduction par juré"}
-TIE_BREAK_LABELS = {
-    "criteria": "critères, du plus pondéré au moins pondéré",
-    "draw": "tirage au sort publié (graine)",
-    "jury_vote": "décision motivée du jury",
-}
 
 
 def pretty(value: Any) -> str:
@@ -50,7 +45,7 @@ HELPERS: dict[str, Any] = {
     "pretty": pretty,
     "role_label": lambda role: ROLE_LABELS.get(role, role),
     "aggregate_label": lambda kind: AGGREGATE_LABELS.get(kind, kind),
-    "state_label": lambda state: STATE_LABELS.get(state, state),
+    "state_label": lambda state: DELIBERATION_LABELS.get(state, state),
     "normalisation_label": lambda n: NORMALISATION_LABELS.get(n, n),
     "tie_break_label": lambda t: TIE_BREAK_LABELS.get(t, t),
 }
@@ -304,7 +299,7 @@ class AuditPages(Controller):
         self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
     ) -> Template | Redirect:
         facts, actor = await api.require_forum_standing(request, host, forum, forums.HOST)
-        form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+        form = await form_of(request)
         email = form.get("email", "").strip().lower()
         try:
             row = await api.reader(request).fetchrow(
@@ -316,7 +311,7 @@ class AuditPages(Controller):
                 audit_trail.appoint_auditor,
                 services_of(request).app,
                 actor,
-                form.get("command_id") or uuid.uuid4().hex,
+                command_id_of(form),
                 host=facts.host,
                 forum_id=facts.forum_id,
                 person_id=str(row[0]),
@@ -328,7 +323,7 @@ class AuditPages(Controller):
                 request, host, forum, status=error.status, problem=problem,
                 errors={"email": problem}, form={"email": email},
             )  # fmt: skip
-        await _caught_up(request)
+        await settled(request, ("people",))  # the list shows the person just appointed
         return Redirect(f"/audit/forums/{host}/{forum}/auditeurs?ok=nomme", status_code=303)
 
     # -- one aggregate --------------------------------------------------------------------------------------------
@@ -431,16 +426,3 @@ def juror_rows(found: replay.Provenance, people: dict[str, str], organisations: 
             }
         )
     return rows
-
-
-async def _caught_up(request: Request[Any, Any, Any], patience: float = 3.0) -> None:
-    """Wait (briefly) for the people read model, so the list shows the person just appointed."""
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        statuses = await request.app.state.projector.status()
-        if all(s.behind_events == 0 for s in statuses if s.projection == "people"):
-            return
-        await asyncio.sleep(0.02)

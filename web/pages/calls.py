@@ -39,9 +39,10 @@ from forum.projects import DraftProject, answering
 from projections import calls as views
 from projections.notifications import notifications_for
 from web import commands, formatting
-from web.api.calls import call_for, now, organised_call, reader
+from web.api.calls import call_for, organised_call
 from web.commands import command_id_of, form_of
 from web.context import actor_of, maybe_actor
+from web.pages.base import now, reader
 
 NOTICES = {
     "appel-cree": "L'appel est enregistré.",

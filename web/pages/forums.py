@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock_time
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Router, get, post
@@ -21,8 +21,9 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from domain.errors import Conflict, DomainError, Invalid, NotFound
-from domain.forum import ForumKind, Prize, PrizeKind
-from domain.jury import check_key
+from domain.forum import FORUM_KIND_LABELS, ForumKind, Prize, PrizeKind
+from domain.jury import DELIBERATION_LABELS, check_key
+from domain.palmares import PRIZE_KIND_LABELS
 from domain.person import Person, check_email
 from domain.values import PARIS, Role, parse_euros
 from forum import forums, pipeline
@@ -95,15 +96,13 @@ NOTICES = {
     "note": "Votre note est enregistrée.",
     "conflit": "Votre conflit d'intérêts est déclaré : vous ne notez pas ce projet.",
 }
-KIND_LABELS = {ForumKind.FORUM.value: "Forum (journée commune)", ForumKind.PRIZE.value: "Prix (édition)"}
-PRIZE_KIND_LABELS = {
-    PrizeKind.MAIN.value: "Prix du jury (suivant le classement)",
-    PrizeKind.CATEGORY.value: "Prix de catégorie (suivant le classement de la catégorie)",
-    PrizeKind.SPECIAL.value: "Prix spécial du jury (libre)",
-    PrizeKind.VOTE.value: "Prix décerné par un vote",
+KIND_HINTS = {ForumKind.FORUM: "journée commune", ForumKind.PRIZE: "édition"}  # beside each label in the form
+PRIZE_KIND_HINTS = {  # how the laureates are chosen, beside each label in the form
+    PrizeKind.MAIN: "suivant le classement",
+    PrizeKind.CATEGORY: "suivant le classement de la catégorie",
+    PrizeKind.SPECIAL: "libre",
 }
 PARTICIPATION_LABELS = {"invited": "Invitation en attente", "accepted": "Participe", "declined": "A décliné"}
-DELIBERATION_LABELS = {"not_opened": "non ouverte", "open": "ouverte", "closed": "close"}
 STANDING_LABELS = {
     HOST: "Hôte",
     PARTICIPANT: "Organisation invitée",
@@ -208,8 +207,13 @@ def sections(f: ForumPage) -> list[tuple[str, str]]:
 
 
 HELPERS: dict[str, Any] = {
-    "kind_labels": KIND_LABELS,
+    "kind_labels": FORUM_KIND_LABELS,
+    "kind_choices": [(k.value, f"{label} ({KIND_HINTS[k]})") for k, label in FORUM_KIND_LABELS.items()],
     "prize_kind_labels": PRIZE_KIND_LABELS,
+    "prize_kind_choices": [
+        (k.value, f"{label} ({PRIZE_KIND_HINTS[k]})" if k in PRIZE_KIND_HINTS else label)
+        for k, label in PRIZE_KIND_LABELS.items()
+    ],
     "participation_labels": PARTICIPATION_LABELS,
     "deliberation_labels": DELIBERATION_LABELS,
     "standing_labels": STANDING_LABELS,
@@ -261,12 +265,8 @@ Page = Template | Redirect
 Fields = Callable[[Form, ForumPage], Mapping[str, Any] | Awaitable[Mapping[str, Any]]]
 
 
-class Redraw(Protocol):
-    """A page controller's own drawing, with a refusal beside its field (``ForumPages._prizes`` …)."""
-
-    def __call__(
-        self, controller: Any, request: Request[Any, Any, Any], f: ForumPage, /, **refused: Any
-    ) -> Awaitable[Template]: ...
+Redraw = Callable[..., Awaitable[Template]]  # a page controller's own drawing, called (controller, request, f,
+# **refused) to show a refusal beside its field: ``ForumPages._prizes`` …
 
 
 def typed(form: Form, kind: type[Command[Any]]) -> dict[str, Any]:

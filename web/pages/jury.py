@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 
 from domain.errors import NotFound
 from domain.forum import PrizeKind
-from domain.jury import Criterion, JuryRules, Normalisation, TieBreak
+from domain.jury import NORMALISATION_LABELS, TIE_BREAK_LABELS, Criterion, JuryRules, Normalisation, TieBreak
 from forum.forums import AUDITOR, HOST, JUROR
 from forum.jury import (
     AmendRules,
@@ -62,15 +62,6 @@ from web.pages.forums import (
 
 NEW_CRITERIA_ROWS = 2
 COLLEGES = ("Élu·e", "Direction générale", "Agent", "Personnalité extérieure")
-NORMALISATION_LABELS = {
-    Normalisation.NONE.value: "Aucune : la moyenne des notes pondérées des jurés",
-    Normalisation.Z_SCORE.value: "Par juré (z-score) : un juré sévère compte autant qu'un juré indulgent",
-}
-TIE_BREAK_LABELS = {
-    TieBreak.CRITERIA.value: "Le critère le plus pondéré, puis le suivant",
-    TieBreak.DRAW.value: "Un tirage au sort à partir d'une graine publiée à l'avance",
-    TieBreak.JURY_VOTE.value: "Un vote du jury, consigné par l'hôte avec sa motivation",
-}
 SHEET_STATUS = {
     "to_score": "À noter",
     "scored": "Enregistré",

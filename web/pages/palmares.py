@@ -10,23 +10,16 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
+from domain.forum import FORUM_KIND_LABELS
+from domain.palmares import PRIZE_KIND_LABELS
 from domain.values import PARIS
 from projections.palmares import PalmaresEntry, PalmaresView, list_published
 from web.api.public import cached_response, palmares_for, published_cache
 from web.context import maybe_actor
 from web.formatting import days
 
-KIND_LABELS = {"forum": "Forum", "prize": "Prix"}
-PRIZE_KIND_LABELS = {
-    "main": "Prix du jury",
-    "category": "Prix de catégorie",
-    "special": "Prix spécial du jury",
-    "vote": "Prix décerné par un vote",
-}
-
-
 HELPERS: dict[str, Any] = {
-    "kind_label": lambda kind: KIND_LABELS.get(kind, kind),
+    "kind_label": lambda kind: FORUM_KIND_LABELS.get(kind, kind),
     "prize_kind_label": lambda kind: PRIZE_KIND_LABELS.get(kind, kind),
 }
 

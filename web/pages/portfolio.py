@@ -38,6 +38,7 @@ from projections import portfolio as portfolio_views
 from projections.convergence import convergences_for
 from web.commands import command_id_of, form_of, submit
 from web.context import actor_of, maybe_actor, services_of
+from web.pages.base import reader
 
 PROJECTIONS = ("portfolio", "practices")  # what these pages show: a redirect waits for them
 NOTICES = {
@@ -54,10 +55,6 @@ OUTCOME_OPTIONS = [(key.value, label) for key, label in OUTCOME_LABELS.items()]
 
 def today_of(request: Request[Any, Any, Any]) -> date:
     return services_of(request).app.clock().astimezone(PARIS).date()
-
-
-def reader(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.reader
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:

@@ -20,7 +20,8 @@ from projections import practices as practice_views
 from projections.practices import Lineage, PracticeDetail
 from web.commands import command_id_of, form_of, submit
 from web.context import actor_of, maybe_actor
-from web.pages.portfolio import PROJECTIONS, is_organiser, page, reader, text
+from web.pages.base import reader
+from web.pages.portfolio import PROJECTIONS, is_organiser, page, text
 
 REPORT_OPTIONS = [(key.value, label) for key, label in REPORT_OUTCOME_LABELS.items()]
 

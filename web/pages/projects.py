@@ -30,10 +30,10 @@ from forum.projects import (
 )
 from projections import calls as views
 from projections.people import list_members
-from web.api.calls import now, reader
 from web.api.projects import project_for
 from web.commands import command_id_of, form_of
 from web.context import actor_of
+from web.pages.base import now, reader
 from web.pages.calls import (
     PROJECT_ACTIONS,
     PROJECT_FIELDS,
