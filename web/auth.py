@@ -12,9 +12,10 @@ from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Message, Receive, Scope, Send
 
 from forum.auth import SESSION_COOKIE, SESSION_MAX, actor_for_session, actor_for_token, log_context
 from forum.settings import Settings
@@ -58,18 +59,18 @@ async def _unauthorised(scope: Scope, send: Send, detail: str) -> None:
         },
         ensure_ascii=False,
     ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"www-authenticate", b'Bearer error="invalid_token"'),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    start: HTTPResponseStartEvent = {
+        "type": "http.response.start",
+        "status": 401,
+        "headers": [
+            (b"content-type", b"application/problem+json"),
+            (b"www-authenticate", b'Bearer error="invalid_token"'),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    }
+    whole: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(start)
+    await send(whole)
 
 
 def authentication_middleware(app: ASGIApp) -> ASGIApp:
@@ -80,7 +81,7 @@ def authentication_middleware(app: ASGIApp) -> ASGIApp:
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+        if scope["type"] != ScopeType.HTTP or scope["path"].startswith("/static/"):
             await app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
@@ -108,7 +109,7 @@ def authentication_middleware(app: ASGIApp) -> ASGIApp:
             "person": actor.person_id if actor else "-",
             "organisation": actor.organisation if actor else "-",
         }
-        token = log_context.set(context)
+        reset = log_context.set(context)
         started, status = time.perf_counter(), [0]
 
         async def send_noting_status(message: Message) -> None:
@@ -125,7 +126,7 @@ def authentication_middleware(app: ASGIApp) -> ASGIApp:
             if log.isEnabledFor(level):
                 elapsed = 1000 * (time.perf_counter() - started)
                 log.log(level, "%s %s %s %.1f ms", scope["method"], scope["path"], status[0], elapsed)
-            log_context.reset(token)
+            log_context.reset(reset)
 
     return middleware
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import msgspec
 from litestar import Request
 from litestar.concurrency import sync_to_thread
+from litestar.di import Provide
 from litestar.response import Redirect, Template
 
 from domain.errors import Conflict, DomainError, Invalid
@@ -45,6 +46,12 @@ def command(request: Request[Any, Any, Any], command: Command[R], target: Any, *
     return result
 
 
+def targets(named_by_url: Callable[..., Any]) -> dict[str, Provide]:
+    """A controller's ``dependencies``: the ``target`` of its commands, made from the path parameters the URL names
+    (``named_by_url`` declares them, with their descriptions, so the schema documents them once)."""
+    return {"target": Provide(named_by_url, sync_to_thread=False)}
+
+
 def with_path(body: Command[Any], kind: type[C], **path: Any) -> C:
     """The command a route's body and path make together (``Score`` + the project in the URL = ``RecordScore``)."""
     return kind(**{name: getattr(body, name) for name in body.__struct_fields__}, **path)
@@ -73,11 +80,12 @@ def from_form(kind: type[C], values: dict[str, Any]) -> C:
     """A command from a form's values (texts: numbers and dates are read from them); a value of the wrong type is
     refused naming its field."""
     try:
-        return msgspec.convert(values, kind, strict=False)
+        made: C = msgspec.convert(values, kind, strict=False)
     except msgspec.ValidationError as error:
         message = str(error)
         field = message.rsplit("at `$.", 1)[1].rstrip("`").split("[")[0] if "at `$." in message else None
         raise Invalid("Cette valeur n'est pas valide.", field=field, rule="invalid_value") from None
+    return made
 
 
 def refusal(

@@ -1,17 +1,18 @@
 """What a request may carry before any handler sees it: storable parameters, JSON bodies on the API, a bounded depth.
 
 One middleware, so no route can forget: a query or path parameter with a control character (NUL first of all), or
-an integer no PostgreSQL column holds, is refused with 400 naming it; on ``/api/`` a body that is not JSON is refused with 415, and a JSON document nested
-deeper than anyone writes is refused with 400 before it is decoded (the decoder would exhaust the recursion limit).
+an integer no PostgreSQL column holds, is refused with 400 naming it; on ``/api/`` a body that is not JSON is
+refused with 415, and a JSON document nested deeper than anyone writes is refused with 400 before it is decoded (the
+decoder would exhaust the recursion limit).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import parse_qsl
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from domain.errors import DomainError, Invalid
 from domain.values import check_storable_text
@@ -30,18 +31,15 @@ class BadParameter(Invalid):
 
 
 class UnsupportedMediaType(DomainError):
-    status = 415
-    rule = "unsupported_media_type"
+    status, rule = 415, "unsupported_media_type"
 
 
 class TooLarge(DomainError):
-    status = 413
-    rule = "body_too_large"
+    status, rule = 413, "body_too_large"
 
 
 class TooDeep(DomainError):
-    status = 400
-    rule = "json_too_deep"
+    status, rule = 400, "json_too_deep"
 
 
 def check_parameters(scope: Scope) -> None:
@@ -105,9 +103,9 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
     return False
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
+async def _read_body(receive: Receive) -> tuple[bytes, list[ReceiveMessage]]:
     chunks: list[bytes] = []
-    messages: list[Message] = []
+    messages: list[ReceiveMessage] = []
     size = 0
     while True:
         message = await receive()
@@ -134,7 +132,7 @@ def _has_body(scope: Scope) -> bool:
 
 def input_limits_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":  # type: ignore[comparison-overlap]
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         check_parameters(scope)
@@ -154,10 +152,10 @@ def input_limits_middleware(app: ASGIApp) -> ASGIApp:
                 f"Le document JSON est imbriqué sur plus de {MAX_JSON_DEPTH} niveaux.",
                 field="body",
             )
-        replay: list[Any] = [{"type": "http.request", "body": body, "more_body": False}]
+        replay: list[ReceiveMessage] = [{"type": "http.request", "body": body, "more_body": False}]
         replay += [m for m in messages if m["type"] != "http.request"]
 
-        async def receive_again() -> Message:
+        async def receive_again() -> ReceiveMessage:
             return replay.pop(0) if replay else await receive()
 
         await app(scope, receive_again, send)

@@ -131,7 +131,7 @@ LENGTHS = {
 }
 
 
-KINDS = {
+KINDS: dict[type[Any], str] = {
     msgspec.inspect.IntType: "integer",
     msgspec.inspect.FloatType: "number",
     msgspec.inspect.StrType: "string",

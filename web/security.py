@@ -23,8 +23,9 @@ import base64
 import hashlib
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from forum.settings import Settings
@@ -79,7 +80,7 @@ def secure(app: ASGIApp, settings: Settings) -> ASGIApp:
     strict = [*common, (b"content-security-policy", STRICT.encode())]
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         if scope["path"].startswith(DOCS_PREFIX) and not scope["path"].endswith((".json", ".yaml", ".yml")):
@@ -114,7 +115,7 @@ def _docs_sender(send: Send, common: list[tuple[bytes, bytes]]) -> Send:
         body = b"".join(chunks)
         policy = DOCS.format(hashes=script_hashes(body)).replace("  ", " ")
         headers = _with(start.get("headers", []), [*common, (b"content-security-policy", policy.encode())])
-        await send({**start, "headers": headers})  # type: ignore[typeddict-item]
+        await send(cast("Message", {**start, "headers": headers}))
         await send({"type": "http.response.body", "body": body, "more_body": False})
 
     return send_docs

@@ -19,16 +19,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.concurrency import sync_to_thread
+from litestar.di import Provide
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.response import Stream
 
 from domain.errors import Conflict, Invalid, NotFound
 from domain.person import ForumRoles
-from domain.values import PARIS
 from forum import audit, audit_trail, forums, replay
 from forum.access import Actor
 from forum.audit_sentences import Names
@@ -36,10 +37,12 @@ from forum.audit_trail import Filters, ForumFacts, Scope, TrailEvent
 from projections import forums as forum_views
 from projections.audit import audit_names
 from projections.people import people_in_forum
+from web.api.forums import forum_standing
 from web.context import actor_of, services_of
 from web.openapi import PUBLIC
 
 log = logging.getLogger("forum.web.audit")
+PARIS = ZoneInfo("Europe/Paris")
 CommandId = Annotated[
     str, msgspec.Meta(description="Client-chosen id (1–100 of A-Z a-z 0-9 . _ : -); sending it again is harmless.")
 ]
@@ -116,6 +119,46 @@ def filters_of(
         since=moment(since, "since"),
         until=moment(until, "until"),
     )
+
+
+class TrailQuery(msgspec.Struct, frozen=True):
+    """What a trail's query string filters on, as sent; read into ``Filters`` once access is checked (so another
+    organisation's trail answers 404 whatever the filters)."""
+
+    aggregate: str | None = None
+    person: str | None = None
+    types: list[str] | None = None
+    since: str | None = None
+    until: str | None = None
+
+    def filters(self) -> Filters:
+        return filters_of(
+            aggregate=self.aggregate, person=self.person, types=self.types, since=self.since, until=self.until
+        )
+
+
+def trail_query(
+    aggregate: FromQuery[str | None] = None,
+    person: FromQuery[str | None] = None,
+    type: Annotated[list[str] | None, Parameter(query="type")] = None,  # noqa: A002  # the query's name
+    since: FromQuery[str | None] = None,
+    until: FromQuery[str | None] = None,
+) -> TrailQuery:
+    """The filters of an organisation's or a forum's trail (a dependency: declared once for every such route)."""
+    return TrailQuery(aggregate, person, type, since, until)
+
+
+def aggregate_trail_query(
+    person: FromQuery[str | None] = None,
+    type: Annotated[list[str] | None, Parameter(query="type")] = None,  # noqa: A002  # the query's name
+    since: FromQuery[str | None] = None,
+    until: FromQuery[str | None] = None,
+) -> TrailQuery:
+    """The filters of one aggregate's trail: the same, but the aggregate is the URL's."""
+    return TrailQuery(None, person, type, since, until)
+
+
+ON_AGGREGATE = {"trail": Provide(aggregate_trail_query, sync_to_thread=False)}
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -366,6 +409,7 @@ class AuditApi(Controller):
 
     path = "/api/v1/audit"
     tags = ["audit"]
+    dependencies = {"trail": Provide(trail_query, sync_to_thread=False)}  # an aggregate's routes: ON_AGGREGATE
 
     @get("/key", summary="The service's public key, which checks signed exports offline (public)", opt=PUBLIC)
     async def key(self, request: Request[Any, Any, Any]) -> PublicKey:
@@ -391,15 +435,10 @@ class AuditApi(Controller):
         slug: FromPath[str],
         after: FromQuery[int] = 0,
         limit: FromQuery[int] = 50,
-        aggregate: FromQuery[str | None] = None,
-        person: FromQuery[str | None] = None,
-        type: Annotated[list[str] | None, Parameter(query="type")] = None,  # noqa: A002  # the query's name
-        since: FromQuery[str | None] = None,
-        until: FromQuery[str | None] = None,
+        trail: TrailQuery,
     ) -> TrailPage:
         scope, _ = await organisation_scope(request, slug)
-        filters = filters_of(aggregate=aggregate, person=person, types=type, since=since, until=until)
-        return await trail_page(request, scope, filters, after, limit)
+        return await trail_page(request, scope, trail.filters(), after, limit)
 
     @get(
         "/organisations/{slug:str}/export",
@@ -411,15 +450,10 @@ class AuditApi(Controller):
         request: Request[Any, Any, Any],
         slug: FromPath[str],
         format: FromQuery[str] = "csv",  # noqa: A002  # the query's name
-        aggregate: FromQuery[str | None] = None,
-        person: FromQuery[str | None] = None,
-        type: Annotated[list[str] | None, Parameter(query="type")] = None,  # noqa: A002
-        since: FromQuery[str | None] = None,
-        until: FromQuery[str | None] = None,
+        trail: TrailQuery,
     ) -> Stream:
         scope, _ = await organisation_scope(request, slug)
-        filters = filters_of(aggregate=aggregate, person=person, types=type, since=since, until=until)
-        return await export_response(request, scope, filters, format)
+        return await export_response(request, scope, trail.filters(), format)
 
     # -- a forum --------------------------------------------------------------------------------------------------
 
@@ -437,15 +471,10 @@ class AuditApi(Controller):
         forum: FromPath[str],
         after: FromQuery[int] = 0,
         limit: FromQuery[int] = 50,
-        aggregate: FromQuery[str | None] = None,
-        person: FromQuery[str | None] = None,
-        type: Annotated[list[str] | None, Parameter(query="type")] = None,  # noqa: A002
-        since: FromQuery[str | None] = None,
-        until: FromQuery[str | None] = None,
+        trail: TrailQuery,
     ) -> TrailPage:
         scope, _ = await forum_scope(request, host, forum)
-        filters = filters_of(aggregate=aggregate, person=person, types=type, since=since, until=until)
-        return await trail_page(request, scope, filters, after, limit)
+        return await trail_page(request, scope, trail.filters(), after, limit)
 
     @get(
         "/forums/{host:str}/{forum:str}/export",
@@ -458,15 +487,10 @@ class AuditApi(Controller):
         host: FromPath[str],
         forum: FromPath[str],
         format: FromQuery[str] = "csv",  # noqa: A002
-        aggregate: FromQuery[str | None] = None,
-        person: FromQuery[str | None] = None,
-        type: Annotated[list[str] | None, Parameter(query="type")] = None,  # noqa: A002
-        since: FromQuery[str | None] = None,
-        until: FromQuery[str | None] = None,
+        trail: TrailQuery,
     ) -> Stream:
         scope, _ = await forum_scope(request, host, forum)
-        filters = filters_of(aggregate=aggregate, person=person, types=type, since=since, until=until)
-        return await export_response(request, scope, filters, format)
+        return await export_response(request, scope, trail.filters(), format)
 
     @get(
         "/forums/{host:str}/{forum:str}/jury",
@@ -503,7 +527,11 @@ class AuditApi(Controller):
 
     # -- one aggregate --------------------------------------------------------------------------------------------
 
-    @get("/aggregates/{store:str}/{aggregate_id:uuid}/events", summary="One aggregate's events, in order")
+    @get(
+        "/aggregates/{store:str}/{aggregate_id:uuid}/events",
+        summary="One aggregate's events, in order",
+        dependencies=ON_AGGREGATE,
+    )
     async def aggregate_events(
         self,
         *,
@@ -512,14 +540,10 @@ class AuditApi(Controller):
         aggregate_id: FromPath[UUID],
         after: FromQuery[int] = 0,
         limit: FromQuery[int] = 50,
-        person: FromQuery[str | None] = None,
-        type: Annotated[list[str] | None, Parameter(query="type")] = None,  # noqa: A002
-        since: FromQuery[str | None] = None,
-        until: FromQuery[str | None] = None,
+        trail: TrailQuery,
     ) -> TrailPage:
         scope = await aggregate_scope(request, store, aggregate_id)
-        filters = filters_of(person=person, types=type, since=since, until=until)
-        return await trail_page(request, scope, filters, after, limit)
+        return await trail_page(request, scope, trail.filters(), after, limit)
 
     @get(
         "/aggregates/{store:str}/{aggregate_id:uuid}/export",
@@ -635,11 +659,11 @@ async def forum_auditors(request: Request[Any, Any, Any], forum_id: UUID) -> lis
 async def require_forum_standing(
     request: Request[Any, Any, Any], host: str, forum: str, *allowed: str
 ) -> tuple[ForumFacts, Actor]:
+    """The standing ``web.api.forums.require`` checks, with the forum's facts an audit reads."""
     actor = actor_of(request)
-    facts = await forum_facts(request, host, forum)
-    held = forums.standing(actor, forum_id=facts.forum_id, host=facts.host, invited=facts.invited)
+    forum_id, held, access = await forum_standing(request, actor, host, forum)
     forums.require_standing(held, *allowed)
-    return facts, actor
+    return ForumFacts(forum_id, access.host, tuple(access.invited)), actor
 
 
 class ForumAuditorsApi(Controller):

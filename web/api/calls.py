@@ -41,7 +41,7 @@ from projections.calls import (
     Submission,
 )
 from projections.notifications import Notification, notifications_for
-from web.commands import command, with_path
+from web.commands import command, targets, with_path
 from web.context import actor_of, services_of
 from web.openapi import PUBLIC
 
@@ -89,11 +89,17 @@ ThemeFilter = Annotated[str | None, Parameter(description="one of the call's the
 StatusFilter = Annotated[str | None, Parameter(description="submitted, withdrawn, selected, not_selected or undecided")]
 
 
+def call_named(slug: OrganisationPath, call_id: FromPath[UUID]) -> CallRef:
+    """The call the URL names: the target of its commands."""
+    return CallRef(slug, call_id)
+
+
 class CallsApi(Controller):
     """A call for ideas of one organisation: run by its organisers, answered by the agents it is open to."""
 
     path = "/api/v1/organisations/{slug:str}/calls"
     tags = ["calls"]
+    dependencies = targets(call_named)
 
     @get("/", summary="The organisation's calls (its organisers and auditors)")
     async def list_calls(self, request: Request[Any, Any, Any], slug: OrganisationPath) -> list[CallView]:
@@ -109,30 +115,16 @@ class CallsApi(Controller):
         return await call_for(request, actor_of(request), slug, call_id)
 
     @patch("/{call_id:uuid}", summary="Amend a call (organisers)", sync_to_thread=True)
-    def amend(
-        self,
-        request: Request[Any, Any, Any],
-        slug: OrganisationPath,
-        call_id: FromPath[UUID],
-        data: JSONBody[AmendCall],
-    ) -> CallResult:
-        return command(request, data, CallRef(slug, call_id))
+    def amend(self, request: Request[Any, Any, Any], target: CallRef, data: JSONBody[AmendCall]) -> CallResult:
+        return command(request, data, target)
 
     @post("/{call_id:uuid}/open", summary="Open a call (organisers)", sync_to_thread=True, status_code=200)
-    def open(
-        self, request: Request[Any, Any, Any], slug: OrganisationPath, call_id: FromPath[UUID], data: JSONBody[OpenCall]
-    ) -> CallResult:
-        return command(request, data, CallRef(slug, call_id))
+    def open(self, request: Request[Any, Any, Any], target: CallRef, data: JSONBody[OpenCall]) -> CallResult:
+        return command(request, data, target)
 
     @post("/{call_id:uuid}/close", summary="Close a call now (organisers)", sync_to_thread=True, status_code=200)
-    def close(
-        self,
-        request: Request[Any, Any, Any],
-        slug: OrganisationPath,
-        call_id: FromPath[UUID],
-        data: JSONBody[CloseCall],
-    ) -> CallResult:
-        return command(request, data, CallRef(slug, call_id))
+    def close(self, request: Request[Any, Any, Any], target: CallRef, data: JSONBody[CloseCall]) -> CallResult:
+        return command(request, data, target)
 
     @post(
         "/{call_id:uuid}/cancel",
@@ -140,14 +132,8 @@ class CallsApi(Controller):
         sync_to_thread=True,
         status_code=200,
     )
-    def cancel(
-        self,
-        request: Request[Any, Any, Any],
-        slug: OrganisationPath,
-        call_id: FromPath[UUID],
-        data: JSONBody[CancelCall],
-    ) -> CallResult:
-        return command(request, data, CallRef(slug, call_id))
+    def cancel(self, request: Request[Any, Any, Any], target: CallRef, data: JSONBody[CancelCall]) -> CallResult:
+        return command(request, data, target)
 
     @post(
         "/{call_id:uuid}/announcement",
@@ -156,13 +142,9 @@ class CallsApi(Controller):
         status_code=200,
     )
     def announce(
-        self,
-        request: Request[Any, Any, Any],
-        slug: OrganisationPath,
-        call_id: FromPath[UUID],
-        data: JSONBody[PublishAnnouncement],
+        self, request: Request[Any, Any, Any], target: CallRef, data: JSONBody[PublishAnnouncement]
     ) -> CallResult:
-        return command(request, data, CallRef(slug, call_id))
+        return command(request, data, target)
 
     @get("/{call_id:uuid}/submissions", summary="The projects submitted to a call, filtered (organisers, auditors)")
     async def submissions(
@@ -214,10 +196,8 @@ class CallsApi(Controller):
         sync_to_thread=True,
         status_code=200,
     )
-    def decide(
-        self, request: Request[Any, Any, Any], slug: OrganisationPath, call_id: FromPath[UUID], data: JSONBody[Decide]
-    ) -> ProjectResult:
-        return command(request, *data.on(CallRef(slug, call_id)))
+    def decide(self, request: Request[Any, Any, Any], target: CallRef, data: JSONBody[Decide]) -> ProjectResult:
+        return command(request, *data.on(target))
 
     @post(
         "/{call_id:uuid}/selection",
@@ -227,6 +207,7 @@ class CallsApi(Controller):
     async def record_selection(
         self,
         request: Request[Any, Any, Any],
+        target: CallRef,
         slug: OrganisationPath,
         call_id: FromPath[UUID],
         data: JSONBody[Selection],
@@ -234,7 +215,7 @@ class CallsApi(Controller):
         call = await organised_call(request, actor_of(request), slug, call_id)
         submitted = await views.list_submissions(reader(request), call.id, status="submitted")
         selection = with_path(data, RecordSelection, projects=[(s.organisation, s.id) for s in submitted])
-        result: CallResult = await sync_to_thread(command, request, selection, CallRef(slug, call_id))
+        result: CallResult = await sync_to_thread(command, request, selection, target)
         return result
 
     @post(
@@ -243,14 +224,8 @@ class CallsApi(Controller):
         sync_to_thread=True,
         status_code=201,
     )
-    def answer(
-        self,
-        request: Request[Any, Any, Any],
-        slug: OrganisationPath,
-        call_id: FromPath[UUID],
-        data: JSONBody[DraftProject],
-    ) -> ProjectResult:
-        return command(request, data, answering(actor_of(request), CallRef(slug, call_id)))
+    def answer(self, request: Request[Any, Any, Any], target: CallRef, data: JSONBody[DraftProject]) -> ProjectResult:
+        return command(request, data, answering(actor_of(request), target))
 
 
 class MyCallsApi(Controller):

@@ -23,11 +23,11 @@ from forum.coaching import (
     RecordCoachingSession,
     SessionRecorded,
 )
-from forum.forums import AUDITOR, COACH, HOST
+from forum.forums import AUDITOR, COACH, HOST, ForumRef
 from projections import forums as views
 from projections.forums import CoachingSessionView, CoachingSlotView
-from web.api.forums import ForumPath, HostPath, forum_standing, host_before_body, reader, require
-from web.commands import command, forum_ref, with_path
+from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, forum_standing, host_before_body, reader, require
+from web.commands import command, with_path
 from web.context import actor_of
 
 
@@ -36,6 +36,7 @@ class CoachingApi(Controller):
 
     path = "/api/v1/forums"
     tags = ["forums"]
+    dependencies = ON_FORUM_URL
 
     @post(
         "/{host:str}/{forum:str}/coaches",
@@ -44,9 +45,9 @@ class CoachingApi(Controller):
         status_code=201,
     )
     def appoint_coach(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[AppointCoach]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[AppointCoach]
     ) -> CoachAppointed:
-        return command(request, data, forum_ref(host, forum))
+        return command(request, data, target)
 
     @get(
         "/{host:str}/{forum:str}/coaching",
@@ -66,9 +67,9 @@ class CoachingApi(Controller):
         guards=[host_before_body],  # the host is checked before the body is decoded
     )
     def assign_coaching(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[AssignCoaching]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[AssignCoaching]
     ) -> CoachingAssigned:
-        return command(request, data, forum_ref(host, forum))
+        return command(request, data, target)
 
     @get(
         "/{host:str}/{forum:str}/coaching/{project_id:uuid}",
@@ -103,10 +104,9 @@ class CoachingApi(Controller):
     def record_session(
         self,
         request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
+        target: ForumRef,
         project_id: FromPath[UUID],
         data: JSONBody[CoachingSession],
     ) -> SessionRecorded:
         sent = with_path(data, RecordCoachingSession, project_id=project_id)
-        return command(request, sent, forum_ref(host, forum))
+        return command(request, sent, target)

@@ -32,6 +32,7 @@ from forum.forums import (
     Decline,
     DeclineForumInvitation,
     DefinePrize,
+    ForumRef,
     ForumState,
     Invite,
     Nominate,
@@ -57,11 +58,19 @@ from projections.forums import (
     NominationView,
 )
 from projections.palmares import PalmaresView, draft_palmares, published_palmares
-from web.commands import command, forum_ref, with_path
+from web.commands import command, forum_ref, targets, with_path
 from web.context import actor_of
 
 HostPath = Annotated[str, Parameter(description="the host organisation's slug")]
 ForumPath = Annotated[str, Parameter(description="the forum's key (given when planned) or id")]
+
+
+def forum_named(host: HostPath, forum: ForumPath) -> ForumRef:
+    """The forum the URL names: the target of its commands (``ON_FORUM`` checks the actor's standing in it)."""
+    return forum_ref(host, forum)
+
+
+ON_FORUM_URL = targets(forum_named)  # a forum controller's ``dependencies``
 
 
 # -- reading with the same rights as the commands ---------------------------------------------------------------------
@@ -107,6 +116,7 @@ class ForumsApi(Controller):
 
     path = "/api/v1/forums"
     tags = ["forums"]
+    dependencies = ON_FORUM_URL
 
     # -- the edition ---------------------------------------------------------------------------------------------
 
@@ -138,16 +148,12 @@ class ForumsApi(Controller):
         return summary
 
     @patch("/{host:str}/{forum:str}", summary="Amend the edition: title, place, dates (host)", sync_to_thread=True)
-    def amend(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[AmendEdition]
-    ) -> ForumState:
-        return command(request, data, forum_ref(host, forum))
+    def amend(self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[AmendEdition]) -> ForumState:
+        return command(request, data, target)
 
     @put("/{host:str}/{forum:str}/budget", summary="Set the total budget of the awards (host)", sync_to_thread=True)
-    def budget(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[SetBudget]
-    ) -> ForumState:
-        return command(request, data, forum_ref(host, forum))
+    def budget(self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[SetBudget]) -> ForumState:
+        return command(request, data, target)
 
     @get(
         "/{host:str}/{forum:str}/overview",
@@ -169,10 +175,8 @@ class ForumsApi(Controller):
         sync_to_thread=True,
         status_code=201,
     )
-    def invite(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[Invite]
-    ) -> Participation:
-        return command(request, data, forum_ref(host, forum))
+    def invite(self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[Invite]) -> Participation:
+        return command(request, data, target)
 
     @post(
         "/{host:str}/{forum:str}/invitations/{organisation:str}/accept",
@@ -181,16 +185,9 @@ class ForumsApi(Controller):
         status_code=200,
     )
     def accept(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        organisation: FromPath[str],
-        data: JSONBody[Accept],
+        self, request: Request[Any, Any, Any], target: ForumRef, organisation: FromPath[str], data: JSONBody[Accept]
     ) -> Participation:
-        return command(
-            request, with_path(data, AcceptForumInvitation, organisation=organisation), forum_ref(host, forum)
-        )
+        return command(request, with_path(data, AcceptForumInvitation, organisation=organisation), target)
 
     @post(
         "/{host:str}/{forum:str}/invitations/{organisation:str}/decline",
@@ -199,16 +196,9 @@ class ForumsApi(Controller):
         status_code=200,
     )
     def decline(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        organisation: FromPath[str],
-        data: JSONBody[Decline],
+        self, request: Request[Any, Any, Any], target: ForumRef, organisation: FromPath[str], data: JSONBody[Decline]
     ) -> Participation:
-        return command(
-            request, with_path(data, DeclineForumInvitation, organisation=organisation), forum_ref(host, forum)
-        )
+        return command(request, with_path(data, DeclineForumInvitation, organisation=organisation), target)
 
     @put(
         "/{host:str}/{forum:str}/quotas/{organisation:str}",
@@ -216,16 +206,9 @@ class ForumsApi(Controller):
         sync_to_thread=True,
     )
     def quota(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        organisation: FromPath[str],
-        data: JSONBody[SetQuota],
+        self, request: Request[Any, Any, Any], target: ForumRef, organisation: FromPath[str], data: JSONBody[SetQuota]
     ) -> Participation:
-        return command(
-            request, with_path(data, SetOrganisationQuota, organisation=organisation), forum_ref(host, forum)
-        )
+        return command(request, with_path(data, SetOrganisationQuota, organisation=organisation), target)
 
     @put(
         "/{host:str}/{forum:str}/prizes/{key:str}",
@@ -233,14 +216,9 @@ class ForumsApi(Controller):
         sync_to_thread=True,
     )
     def prize(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        key: FromPath[str],
-        data: JSONBody[DefinePrize],
+        self, request: Request[Any, Any, Any], target: ForumRef, key: FromPath[str], data: JSONBody[DefinePrize]
     ) -> PrizeDefined:
-        return command(request, data.keyed(key), forum_ref(host, forum))
+        return command(request, data.keyed(key), target)
 
     # -- nominations ---------------------------------------------------------------------------------------------
 
@@ -264,10 +242,8 @@ class ForumsApi(Controller):
         sync_to_thread=True,
         status_code=201,
     )
-    def nominate(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[Nominate]
-    ) -> Nomination:
-        return command(request, data, forum_ref(host, forum), through=forums.nominate)
+    def nominate(self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[Nominate]) -> Nomination:
+        return command(request, data, target, through=forums.nominate)
 
     @post(
         "/{host:str}/{forum:str}/nominations/{project_id:uuid}/withdraw",
@@ -276,15 +252,10 @@ class ForumsApi(Controller):
         status_code=200,
     )
     def withdraw(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        project_id: FromPath[UUID],
-        data: JSONBody[Withdraw],
+        self, request: Request[Any, Any, Any], target: ForumRef, project_id: FromPath[UUID], data: JSONBody[Withdraw]
     ) -> Nomination:
         withdrawal = with_path(data, WithdrawNomination, project_id=project_id)
-        return command(request, withdrawal, forum_ref(host, forum), through=forums.withdraw)
+        return command(request, withdrawal, target, through=forums.withdraw)
 
     # -- the jury ------------------------------------------------------------------------------------------------
 
@@ -300,9 +271,9 @@ class ForumsApi(Controller):
         status_code=201,
     )
     def appoint_juror(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[AppointJuror]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[AppointJuror]
     ) -> Appointment:
-        return command(request, data, forum_ref(host, forum))
+        return command(request, data, target)
 
     # -- the palmarès --------------------------------------------------------------------------------------------
 
@@ -328,6 +299,6 @@ class ForumsApi(Controller):
         status_code=200,
     )
     def publish(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[PublishPalmares]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[PublishPalmares]
     ) -> PalmaresPublished:
-        return command(request, data, forum_ref(host, forum), through=forums.publish)
+        return command(request, data, target, through=forums.publish)

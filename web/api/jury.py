@@ -13,7 +13,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from domain.errors import NotFound
-from forum.forums import AUDITOR, HOST, JUROR, ForumState
+from forum.forums import AUDITOR, HOST, JUROR, ForumRef, ForumState
 from forum.jury import (
     AmendRules,
     BreakTie,
@@ -35,8 +35,8 @@ from forum.jury import (
 )
 from projections import forums as views
 from projections.forums import Deliberation, JurorSheet, RankingView, ScoringProgress
-from web.api.forums import ForumPath, HostPath, reader, require
-from web.commands import command, forum_ref, with_path
+from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, reader, require
+from web.commands import command, with_path
 
 
 class JuryApi(Controller):
@@ -44,16 +44,15 @@ class JuryApi(Controller):
 
     path = "/api/v1/forums"
     tags = ["jury"]
+    dependencies = ON_FORUM_URL
 
     @put(
         "/{host:str}/{forum:str}/jury/rules",
         summary="Declare criteria, weights, scale, quorum and ranking method; refused once scoring began (host)",
         sync_to_thread=True,
     )
-    def set_rules(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[SetRules]
-    ) -> RulesSaved:
-        return command(request, data, forum_ref(host, forum))
+    def set_rules(self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[SetRules]) -> RulesSaved:
+        return command(request, data, target)
 
     @post(
         "/{host:str}/{forum:str}/jury/rules/amendments",
@@ -61,10 +60,8 @@ class JuryApi(Controller):
         sync_to_thread=True,
         status_code=201,
     )
-    def amend_rules(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[AmendRules]
-    ) -> RulesSaved:
-        return command(request, data, forum_ref(host, forum))
+    def amend_rules(self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[AmendRules]) -> RulesSaved:
+        return command(request, data, target)
 
     @get("/{host:str}/{forum:str}/progress", summary="Scores expected and recorded, per project and juror (host)")
     async def progress(self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath) -> ScoringProgress:
@@ -88,14 +85,9 @@ class JuryApi(Controller):
         sync_to_thread=True,
     )
     def score(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        project_id: FromPath[UUID],
-        data: JSONBody[Score],
+        self, request: Request[Any, Any, Any], target: ForumRef, project_id: FromPath[UUID], data: JSONBody[Score]
     ) -> ScoreSaved:
-        return command(request, with_path(data, RecordScore, project_id=project_id), forum_ref(host, forum))
+        return command(request, with_path(data, RecordScore, project_id=project_id), target)
 
     @post(
         "/{host:str}/{forum:str}/conflicts",
@@ -104,9 +96,9 @@ class JuryApi(Controller):
         status_code=201,
     )
     def conflict(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[DeclareConflict]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[DeclareConflict]
     ) -> ConflictDeclared:
-        return command(request, data, forum_ref(host, forum))
+        return command(request, data, target)
 
     @get(
         "/{host:str}/{forum:str}/ranking",
@@ -126,9 +118,9 @@ class JuryApi(Controller):
         status_code=201,
     )
     def compute_ranking(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[ComputeRanking]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[ComputeRanking]
     ) -> RankingComputed:
-        return command(request, data, forum_ref(host, forum))
+        return command(request, data, target)
 
     @post(
         "/{host:str}/{forum:str}/ties",
@@ -136,10 +128,8 @@ class JuryApi(Controller):
         sync_to_thread=True,
         status_code=201,
     )
-    def break_tie(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[BreakTie]
-    ) -> TieBroken:
-        return command(request, data, forum_ref(host, forum))
+    def break_tie(self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[BreakTie]) -> TieBroken:
+        return command(request, data, target)
 
     @get("/{host:str}/{forum:str}/deliberation", summary="The deliberation: laureates designated per prize, ties")
     async def deliberation(self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath) -> Deliberation:
@@ -153,9 +143,9 @@ class JuryApi(Controller):
         status_code=200,
     )
     def open_deliberation(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[OpenDeliberation]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[OpenDeliberation]
     ) -> ForumState:
-        return command(request, data, forum_ref(host, forum))
+        return command(request, data, target)
 
     @put(
         "/{host:str}/{forum:str}/deliberation/{prize_key:str}",
@@ -163,14 +153,9 @@ class JuryApi(Controller):
         sync_to_thread=True,
     )
     def designate(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        prize_key: FromPath[str],
-        data: JSONBody[Designate],
+        self, request: Request[Any, Any, Any], target: ForumRef, prize_key: FromPath[str], data: JSONBody[Designate]
     ) -> LaureatesDesignated:
-        return command(request, with_path(data, DesignateLaureates, prize_key=prize_key), forum_ref(host, forum))
+        return command(request, with_path(data, DesignateLaureates, prize_key=prize_key), target)
 
     @post(
         "/{host:str}/{forum:str}/deliberation/close",
@@ -179,6 +164,6 @@ class JuryApi(Controller):
         status_code=200,
     )
     def close_deliberation(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[CloseDeliberation]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[CloseDeliberation]
     ) -> ForumState:
-        return command(request, data, forum_ref(host, forum))
+        return command(request, data, target)

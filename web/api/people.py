@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Controller, Request, get, post, put
@@ -54,6 +55,16 @@ class MemberState(msgspec.Struct):
     person_id: str
     role: str
     status: str
+
+
+T = TypeVar("T")
+
+
+def on_member(
+    request: Request[Any, Any, Any], act: Callable[..., Any], slug: str, person_id: str, data: Command, *, out: type[T]
+) -> T:
+    """One of the organisers' commands on a member (``act``, a method of ``forum.people``), its answer as ``out``."""
+    return msgspec.convert(act(actor_of(request), data.command_id, organisation=slug, person_id=person_id), out)
 
 
 class MeApi(Controller):
@@ -120,19 +131,13 @@ class MembersApi(Controller):
     def deactivate(
         self, request: Request[Any, Any, Any], slug: FromPath[str], person_id: FromPath[str], data: JSONBody[Command]
     ) -> MemberState:
-        result = services_of(request).people.deactivate(
-            actor_of(request), data.command_id, organisation=slug, person_id=person_id
-        )
-        return msgspec.convert(result, MemberState)
+        return on_member(request, services_of(request).people.deactivate, slug, person_id, data, out=MemberState)
 
     @post("/{person_id:str}/reactivation", summary="Reactivate a person", sync_to_thread=True, status_code=200)
     def reactivate(
         self, request: Request[Any, Any, Any], slug: FromPath[str], person_id: FromPath[str], data: JSONBody[Command]
     ) -> MemberState:
-        result = services_of(request).people.reactivate(
-            actor_of(request), data.command_id, organisation=slug, person_id=person_id
-        )
-        return msgspec.convert(result, MemberState)
+        return on_member(request, services_of(request).people.reactivate, slug, person_id, data, out=MemberState)
 
     @post(
         "/{person_id:str}/invitation",
@@ -143,7 +148,4 @@ class MembersApi(Controller):
     def renew_invitation(
         self, request: Request[Any, Any, Any], slug: FromPath[str], person_id: FromPath[str], data: JSONBody[Command]
     ) -> Invited:
-        result = services_of(request).people.renew_invitation(
-            actor_of(request), data.command_id, organisation=slug, person_id=person_id
-        )
-        return msgspec.convert(result, Invited)
+        return on_member(request, services_of(request).people.renew_invitation, slug, person_id, data, out=Invited)

@@ -36,7 +36,7 @@ from projections import practices as practice_views
 from projections.portfolio import Funnel
 from projections.practices import AdoptionEntry, Facets, Lineage, PracticeDetail, PracticeSummary
 from web.api.portfolio import Organisation, reader
-from web.commands import command
+from web.commands import command, targets
 from web.context import actor_of
 
 Practice = FromPath[UUID]
@@ -52,11 +52,22 @@ async def publisher_of(request: Request[Any, Any, Any], practice_id: UUID, given
     return str(publisher)
 
 
+def practice_named(organisation: Organisation, practice_id: Practice) -> PracticeRef:
+    """The organisation's practice the URL names: the target of its commands."""
+    return PracticeRef(organisation, practice_id)
+
+
+def adoption_named(organisation: Organisation, practice_id: Practice) -> AdoptionRef:
+    """The organisation's adoption of the practice the URL names: the target of its commands."""
+    return AdoptionRef(organisation, practice_id)
+
+
 class PracticesApi(Controller):
     """An organisation's practices: drafted, published, amended and withdrawn by its organisers."""
 
     path = "/api/v1/organisations/{organisation:str}/practices"
     tags = ["practices"]
+    dependencies = targets(practice_named)
 
     @get("/", summary="The organisation's practices, drafts included (organisers, auditors)")
     async def list_practices(
@@ -93,13 +104,9 @@ class PracticesApi(Controller):
         status_code=200,
     )
     def publish(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        practice_id: Practice,
-        data: JSONBody[PublishPractice],
+        self, request: Request[Any, Any, Any], target: PracticeRef, data: JSONBody[PublishPractice]
     ) -> PracticeResult:
-        return command(request, data, PracticeRef(organisation, practice_id))
+        return command(request, data, target)
 
     @post(
         "/{practice_id:uuid}/amend",
@@ -108,13 +115,9 @@ class PracticesApi(Controller):
         status_code=200,
     )
     def amend(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        practice_id: Practice,
-        data: JSONBody[AmendPractice],
+        self, request: Request[Any, Any, Any], target: PracticeRef, data: JSONBody[AmendPractice]
     ) -> PracticeResult:
-        return command(request, data, PracticeRef(organisation, practice_id))
+        return command(request, data, target)
 
     @post(
         "/{practice_id:uuid}/withdraw",
@@ -123,13 +126,9 @@ class PracticesApi(Controller):
         status_code=200,
     )
     def withdraw(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        practice_id: Practice,
-        data: JSONBody[WithdrawPractice],
+        self, request: Request[Any, Any, Any], target: PracticeRef, data: JSONBody[WithdrawPractice]
     ) -> PracticeResult:
-        return command(request, data, PracticeRef(organisation, practice_id))
+        return command(request, data, target)
 
 
 class AdoptionsApi(Controller):
@@ -137,6 +136,7 @@ class AdoptionsApi(Controller):
 
     path = "/api/v1/organisations/{organisation:str}/adoptions"
     tags = ["practices"]
+    dependencies = targets(adoption_named)
 
     @get("/", summary="The organisation's adoptions (organisers, auditors)")
     async def list_adoptions(self, request: Request[Any, Any, Any], organisation: Organisation) -> list[AdoptionEntry]:
@@ -158,23 +158,15 @@ class AdoptionsApi(Controller):
         status_code=200,
     )
     def adopt(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        practice_id: Practice,
-        data: JSONBody[AdoptPractice],
+        self, request: Request[Any, Any, Any], target: AdoptionRef, data: JSONBody[AdoptPractice]
     ) -> AdoptionResult:
-        return command(request, data, AdoptionRef(organisation, practice_id))
+        return command(request, data, target)
 
     @post("/{practice_id:uuid}/reports", summary="Report how the adoption goes", sync_to_thread=True, status_code=201)
     def report(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        practice_id: Practice,
-        data: JSONBody[ReportAdoption],
+        self, request: Request[Any, Any, Any], target: AdoptionRef, data: JSONBody[ReportAdoption]
     ) -> AdoptionResult:
-        return command(request, data, AdoptionRef(organisation, practice_id))
+        return command(request, data, target)
 
     @post(
         "/{practice_id:uuid}/abandon",
@@ -183,13 +175,9 @@ class AdoptionsApi(Controller):
         status_code=200,
     )
     def abandon(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        practice_id: Practice,
-        data: JSONBody[AbandonAdoption],
+        self, request: Request[Any, Any, Any], target: AdoptionRef, data: JSONBody[AbandonAdoption]
     ) -> AdoptionResult:
-        return command(request, data, AdoptionRef(organisation, practice_id))
+        return command(request, data, target)
 
 
 class PublicPracticesApi(Controller):

@@ -38,10 +38,15 @@ from forum.pre_incubation import (
 from projections import portfolio as portfolio_views
 from projections.portfolio import PreIncubationView
 from web.api.portfolio import Organisation, Today, forum_host_of, readable_path, reader, today_of
-from web.commands import command, with_path
+from web.commands import command, targets, with_path
 from web.context import actor_of
 
 Project = FromPath[UUID]
+
+
+def pre_incubation_named(organisation: Organisation, project_id: Project) -> PreIncubationRef:
+    """The pre-incubation the URL names: the target of its commands."""
+    return PreIncubationRef(organisation, project_id)
 
 
 class PreIncubationsApi(Controller):
@@ -49,6 +54,7 @@ class PreIncubationsApi(Controller):
 
     path = "/api/v1/organisations/{organisation:str}/pre-incubations"
     tags = ["pre-incubation"]
+    dependencies = targets(pre_incubation_named)
 
     @post("/", summary="Start a project's pre-incubation (organisers)", status_code=201)
     async def start(
@@ -70,13 +76,9 @@ class PreIncubationsApi(Controller):
 
     @post("/{project_id:uuid}/milestones", summary="Add a milestone (organisers)", sync_to_thread=True, status_code=201)
     def add_milestone(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
-        data: JSONBody[AddMilestone],
+        self, request: Request[Any, Any, Any], target: PreIncubationRef, data: JSONBody[AddMilestone]
     ) -> PreIncubationResult:
-        return command(request, data, PreIncubationRef(organisation, project_id))
+        return command(request, data, target)
 
     @post(
         "/{project_id:uuid}/milestones/{number:int}/complete",
@@ -87,13 +89,12 @@ class PreIncubationsApi(Controller):
     def complete_milestone(
         self,
         request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
+        target: PreIncubationRef,
         number: FromPath[int],
         data: JSONBody[MilestoneReached],
     ) -> PreIncubationResult:
         sent = with_path(data, CompleteMilestone, number=number)
-        return command(request, sent, PreIncubationRef(organisation, project_id))
+        return command(request, sent, target)
 
     @post(
         "/{project_id:uuid}/milestones/{number:int}/reschedule",
@@ -104,35 +105,26 @@ class PreIncubationsApi(Controller):
     def reschedule_milestone(
         self,
         request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
+        target: PreIncubationRef,
         number: FromPath[int],
         data: JSONBody[MilestoneMoved],
     ) -> PreIncubationResult:
         sent = with_path(data, RescheduleMilestone, number=number)
-        return command(request, sent, PreIncubationRef(organisation, project_id))
+        return command(request, sent, target)
 
     @post(
         "/{project_id:uuid}/deadline", summary="Extend the deadline (organisers)", sync_to_thread=True, status_code=200
     )
     def extend_deadline(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
-        data: JSONBody[ExtendDeadline],
+        self, request: Request[Any, Any, Any], target: PreIncubationRef, data: JSONBody[ExtendDeadline]
     ) -> PreIncubationResult:
-        return command(request, data, PreIncubationRef(organisation, project_id))
+        return command(request, data, target)
 
     @post("/{project_id:uuid}/sponsor", summary="Change the sponsor (organisers)", sync_to_thread=True, status_code=200)
     def change_sponsor(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
-        data: JSONBody[ChangeSponsor],
+        self, request: Request[Any, Any, Any], target: PreIncubationRef, data: JSONBody[ChangeSponsor]
     ) -> PreIncubationResult:
-        return command(request, data, PreIncubationRef(organisation, project_id))
+        return command(request, data, target)
 
     @post(
         "/{project_id:uuid}/commitments",
@@ -141,23 +133,15 @@ class PreIncubationsApi(Controller):
         status_code=200,
     )
     def change_commitments(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
-        data: JSONBody[ChangeCommitments],
+        self, request: Request[Any, Any, Any], target: PreIncubationRef, data: JSONBody[ChangeCommitments]
     ) -> PreIncubationResult:
-        return command(request, data, PreIncubationRef(organisation, project_id))
+        return command(request, data, target)
 
     @post("/{project_id:uuid}/notes", summary="Note progress (organisers)", sync_to_thread=True, status_code=201)
     def note_progress(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
-        data: JSONBody[NoteProgress],
+        self, request: Request[Any, Any, Any], target: PreIncubationRef, data: JSONBody[NoteProgress]
     ) -> PreIncubationResult:
-        return command(request, data, PreIncubationRef(organisation, project_id))
+        return command(request, data, target)
 
     @post(
         "/{project_id:uuid}/vigilance",
@@ -166,13 +150,9 @@ class PreIncubationsApi(Controller):
         status_code=201,
     )
     def raise_vigilance(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
-        data: JSONBody[RaiseVigilance],
+        self, request: Request[Any, Any, Any], target: PreIncubationRef, data: JSONBody[RaiseVigilance]
     ) -> PreIncubationResult:
-        return command(request, data, PreIncubationRef(organisation, project_id))
+        return command(request, data, target)
 
     @post(
         "/{project_id:uuid}/vigilance/{number:int}/resolve",
@@ -183,13 +163,12 @@ class PreIncubationsApi(Controller):
     def resolve_vigilance(
         self,
         request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
+        target: PreIncubationRef,
         number: FromPath[int],
         data: JSONBody[VigilanceResolution],
     ) -> PreIncubationResult:
         sent = with_path(data, ResolveVigilance, number=number)
-        return command(request, sent, PreIncubationRef(organisation, project_id))
+        return command(request, sent, target)
 
     @post(
         "/{project_id:uuid}/stage",
@@ -198,20 +177,12 @@ class PreIncubationsApi(Controller):
         status_code=200,
     )
     def change_stage(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
-        data: JSONBody[ChangeStage],
+        self, request: Request[Any, Any, Any], target: PreIncubationRef, data: JSONBody[ChangeStage]
     ) -> PreIncubationResult:
-        return command(request, data, PreIncubationRef(organisation, project_id))
+        return command(request, data, target)
 
     @post("/{project_id:uuid}/outcome", summary="Record the outcome (organisers)", sync_to_thread=True, status_code=200)
     def record_outcome(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: Organisation,
-        project_id: Project,
-        data: JSONBody[RecordOutcome],
+        self, request: Request[Any, Any, Any], target: PreIncubationRef, data: JSONBody[RecordOutcome]
     ) -> PreIncubationResult:
-        return command(request, data, PreIncubationRef(organisation, project_id))
+        return command(request, data, target)

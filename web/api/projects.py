@@ -31,7 +31,7 @@ from forum.projects import (
 from projections import calls as views
 from projections.calls import Comparison, ProjectView
 from web.api.calls import now, reader
-from web.commands import command
+from web.commands import command, targets
 from web.context import actor_of
 
 
@@ -61,11 +61,17 @@ async def project_for(
 ProjectOrganisation = Annotated[str, Parameter(description="the project's organisation: its author's")]
 
 
+def project_named(organisation: ProjectOrganisation, project_id: FromPath[UUID]) -> ProjectRef:
+    """The project the URL names: the target of its commands."""
+    return ProjectRef(organisation, project_id)
+
+
 class ProjectsApi(Controller):
     """A project: changed by its team, read by its team and, once submitted, by its call's organisers."""
 
     path = "/api/v1/projects/{organisation:str}/{project_id:uuid}"
     tags = ["projects"]
+    dependencies = targets(project_named)
 
     @get("/", summary="A project, its team, history and versions (its team; its call's organisers once submitted)")
     async def show(
@@ -91,14 +97,8 @@ class ProjectsApi(Controller):
         return comparison
 
     @patch("/", summary="Edit the project (its team, while the call is open)", sync_to_thread=True)
-    def edit(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: ProjectOrganisation,
-        project_id: FromPath[UUID],
-        data: JSONBody[EditProject],
-    ) -> ProjectResult:
-        return command(request, data, ProjectRef(organisation, project_id))
+    def edit(self, request: Request[Any, Any, Any], target: ProjectRef, data: JSONBody[EditProject]) -> ProjectResult:
+        return command(request, data, target)
 
     @post(
         "/submit",
@@ -107,23 +107,15 @@ class ProjectsApi(Controller):
         status_code=200,
     )
     def submit(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: ProjectOrganisation,
-        project_id: FromPath[UUID],
-        data: JSONBody[SubmitProject],
+        self, request: Request[Any, Any, Any], target: ProjectRef, data: JSONBody[SubmitProject]
     ) -> ProjectResult:
-        return command(request, data, ProjectRef(organisation, project_id))
+        return command(request, data, target)
 
     @post("/withdraw", summary="Withdraw the project (its team)", sync_to_thread=True, status_code=200)
     def withdraw(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: ProjectOrganisation,
-        project_id: FromPath[UUID],
-        data: JSONBody[WithdrawProject],
+        self, request: Request[Any, Any, Any], target: ProjectRef, data: JSONBody[WithdrawProject]
     ) -> ProjectResult:
-        return command(request, data, ProjectRef(organisation, project_id))
+        return command(request, data, target)
 
     @post(
         "/invitations",
@@ -132,13 +124,9 @@ class ProjectsApi(Controller):
         status_code=200,
     )
     def invite(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: ProjectOrganisation,
-        project_id: FromPath[UUID],
-        data: JSONBody[InviteCoAuthor],
+        self, request: Request[Any, Any, Any], target: ProjectRef, data: JSONBody[InviteCoAuthor]
     ) -> ProjectResult:
-        return command(request, data, ProjectRef(organisation, project_id))
+        return command(request, data, target)
 
     @post(
         "/invitations/withdraw",
@@ -147,13 +135,9 @@ class ProjectsApi(Controller):
         status_code=200,
     )
     def withdraw_invitation(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: ProjectOrganisation,
-        project_id: FromPath[UUID],
-        data: JSONBody[WithdrawInvitation],
+        self, request: Request[Any, Any, Any], target: ProjectRef, data: JSONBody[WithdrawInvitation]
     ) -> ProjectResult:
-        return command(request, data, ProjectRef(organisation, project_id))
+        return command(request, data, target)
 
     @post(
         "/invitation/accept",
@@ -162,20 +146,12 @@ class ProjectsApi(Controller):
         status_code=200,
     )
     def accept(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: ProjectOrganisation,
-        project_id: FromPath[UUID],
-        data: JSONBody[AcceptInvitation],
+        self, request: Request[Any, Any, Any], target: ProjectRef, data: JSONBody[AcceptInvitation]
     ) -> ProjectResult:
-        return command(request, data, ProjectRef(organisation, project_id))
+        return command(request, data, target)
 
     @post("/invitation/decline", summary="Decline the invitation you received", sync_to_thread=True, status_code=200)
     def decline(
-        self,
-        request: Request[Any, Any, Any],
-        organisation: ProjectOrganisation,
-        project_id: FromPath[UUID],
-        data: JSONBody[DeclineInvitation],
+        self, request: Request[Any, Any, Any], target: ProjectRef, data: JSONBody[DeclineInvitation]
     ) -> ProjectResult:
-        return command(request, data, ProjectRef(organisation, project_id))
+        return command(request, data, target)

@@ -12,7 +12,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from forum.forums import AUDITOR, HOST
+from forum.forums import AUDITOR, HOST, ForumRef
 from forum.stage import (
     Absence,
     AbsenceRecorded,
@@ -25,8 +25,8 @@ from forum.stage import (
 )
 from projections import forums as views
 from projections.forums import RunningSlotView, Stage
-from web.api.forums import ForumPath, HostPath, forum_standing, host_before_body, reader, require
-from web.commands import command, forum_ref, with_path
+from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, forum_standing, host_before_body, reader, require
+from web.commands import command, with_path
 from web.context import actor_of
 
 
@@ -35,6 +35,7 @@ class StageApi(Controller):
 
     path = "/api/v1/forums"
     tags = ["forums"]
+    dependencies = ON_FORUM_URL
 
     @get("/{host:str}/{forum:str}/running-order", summary="The pitches in order, each pending, delivered or absent")
     async def running_order(
@@ -50,9 +51,9 @@ class StageApi(Controller):
         guards=[host_before_body],  # the host is checked before the body is decoded
     )
     def set_running_order(
-        self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath, data: JSONBody[SetRunningOrder]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[SetRunningOrder]
     ) -> RunningOrderSet:
-        return command(request, data, forum_ref(host, forum))
+        return command(request, data, target)
 
     @get(
         "/{host:str}/{forum:str}/stage", summary="The team on stage, the next one, and how far the afternoon is (host)"
@@ -68,14 +69,9 @@ class StageApi(Controller):
         status_code=201,
     )
     def pitch(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        project_id: FromPath[UUID],
-        data: JSONBody[Pitch],
+        self, request: Request[Any, Any, Any], target: ForumRef, project_id: FromPath[UUID], data: JSONBody[Pitch]
     ) -> PitchRecorded:
-        return command(request, with_path(data, RecordPitch, project_id=project_id), forum_ref(host, forum))
+        return command(request, with_path(data, RecordPitch, project_id=project_id), target)
 
     @post(
         "/{host:str}/{forum:str}/pitches/{project_id:uuid}/absence",
@@ -84,11 +80,6 @@ class StageApi(Controller):
         status_code=201,
     )
     def absence(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        project_id: FromPath[UUID],
-        data: JSONBody[Absence],
+        self, request: Request[Any, Any, Any], target: ForumRef, project_id: FromPath[UUID], data: JSONBody[Absence]
     ) -> AbsenceRecorded:
-        return command(request, with_path(data, RecordAbsence, project_id=project_id), forum_ref(host, forum))
+        return command(request, with_path(data, RecordAbsence, project_id=project_id), target)

@@ -12,7 +12,7 @@ from typing import Any
 from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from forum.forums import AUDITOR, HOST, VOTER
+from forum.forums import AUDITOR, HOST, VOTER, ForumRef
 from forum.votes import (
     Ballot,
     BallotCast,
@@ -26,8 +26,8 @@ from forum.votes import (
 )
 from projections import forums as views
 from projections.forums import VoterBallot, VoteView
-from web.api.forums import ForumPath, HostPath, reader, require
-from web.commands import command, forum_ref, with_path
+from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, reader, require
+from web.commands import command, with_path
 
 
 class VotesApi(Controller):
@@ -35,6 +35,7 @@ class VotesApi(Controller):
 
     path = "/api/v1/forums"
     tags = ["forums"]
+    dependencies = ON_FORUM_URL
 
     @get("/{host:str}/{forum:str}/votes", summary="Votes: who voted (host); what each voted (auditors only)")
     async def votes(self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath) -> list[VoteView]:
@@ -47,14 +48,9 @@ class VotesApi(Controller):
         sync_to_thread=True,
     )
     def organise_vote(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        prize_key: FromPath[str],
-        data: JSONBody[Vote],
+        self, request: Request[Any, Any, Any], target: ForumRef, prize_key: FromPath[str], data: JSONBody[Vote]
     ) -> VoteOrganised:
-        return command(request, with_path(data, OrganiseVote, prize_key=prize_key), forum_ref(host, forum))
+        return command(request, with_path(data, OrganiseVote, prize_key=prize_key), target)
 
     @get("/{host:str}/{forum:str}/my-ballots", summary="The votes one may cast, the candidates, one's ballot (a voter)")
     async def my_ballots(self, request: Request[Any, Any, Any], host: HostPath, forum: ForumPath) -> list[VoterBallot]:
@@ -68,14 +64,9 @@ class VotesApi(Controller):
         status_code=201,
     )
     def cast_vote(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        prize_key: FromPath[str],
-        data: JSONBody[Ballot],
+        self, request: Request[Any, Any, Any], target: ForumRef, prize_key: FromPath[str], data: JSONBody[Ballot]
     ) -> BallotCast:
-        return command(request, with_path(data, CastVote, prize_key=prize_key), forum_ref(host, forum))
+        return command(request, with_path(data, CastVote, prize_key=prize_key), target)
 
     @post(
         "/{host:str}/{forum:str}/votes/{prize_key:str}/count",
@@ -84,11 +75,6 @@ class VotesApi(Controller):
         status_code=200,
     )
     def count_votes(
-        self,
-        request: Request[Any, Any, Any],
-        host: HostPath,
-        forum: ForumPath,
-        prize_key: FromPath[str],
-        data: JSONBody[Count],
+        self, request: Request[Any, Any, Any], target: ForumRef, prize_key: FromPath[str], data: JSONBody[Count]
     ) -> VotesCounted:
-        return command(request, with_path(data, CountVotes, prize_key=prize_key), forum_ref(host, forum))
+        return command(request, with_path(data, CountVotes, prize_key=prize_key), target)
