@@ -29,9 +29,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from domain import formatting
 from domain.codec import decode_payload
 from domain.errors import NotFound
-from domain.values import PARIS
 from forum.database import PROJECTOR_ROLE, Database
 
 T = TypeVar("T")
@@ -241,7 +241,7 @@ class ChainReport:
 
 
 def _when(moment: datetime) -> str:
-    return f"{moment.astimezone(PARIS):%d/%m/%Y à %H:%M:%S} (heure de Paris)"
+    return f"{formatting.moment(moment, seconds=True)} (heure de Paris)"
 
 
 REASONS = {
