@@ -48,25 +48,17 @@ PASSWORD_MIN = 12
 PASSWORD_MAX = 256
 
 
-class WrongCredentials(DomainError):
-    status = 401
-    rule = "wrong_credentials"
+class WrongCredentials(DomainError, status=401, rule="wrong_credentials"): ...
 
 
-class AccountDisabled(DomainError):
-    status = 403
-    rule = "account_disabled"
+class AccountDisabled(DomainError, status=403, rule="account_disabled"): ...
 
 
-class TooManyAttempts(DomainError):
-    status = 429
-    rule = "too_many_attempts"
+class TooManyAttempts(DomainError, status=429, rule="too_many_attempts"): ...
 
 
-class LinkInvalid(NotFound):
+class LinkInvalid(NotFound, rule="link_invalid"):
     """An invitation or reset link that is unknown, already used or expired: nothing is changed."""
-
-    rule = "link_invalid"
 
 
 def digest(secret: str) -> bytes:

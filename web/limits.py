@@ -24,22 +24,17 @@ _HUGE_NUMBER = re.compile(rf"^\s*[+-]?0*[1-9]\d{{{MAX_DIGITS},}}\s*$")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class BadParameter(Invalid):
+class BadParameter(Invalid, status=400):
     """A query or path parameter that no handler could use (a control character, bytes that are not UTF-8)."""
 
-    status = 400
+
+class UnsupportedMediaType(DomainError, status=415, rule="unsupported_media_type"): ...
 
 
-class UnsupportedMediaType(DomainError):
-    status, rule = 415, "unsupported_media_type"
+class TooLarge(DomainError, status=413, rule="body_too_large"): ...
 
 
-class TooLarge(DomainError):
-    status, rule = 413, "body_too_large"
-
-
-class TooDeep(DomainError):
-    status, rule = 400, "json_too_deep"
+class TooDeep(DomainError, status=400, rule="json_too_deep"): ...
 
 
 def check_parameters(scope: Scope) -> None:
