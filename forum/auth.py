@@ -529,14 +529,17 @@ class Throttle:
 
 
 # -- who acts: resolving a session or a token (async, on the web's pool acting as forum_app) -----------
+# A person's role, status and name, and their forum roles, come from the write side's store.people and
+# store.forum_roles, written in the same statement as the events they follow from (migration 0005): a role
+# granted or withdrawn, a person deactivated, counts from the next request, whether or not projections caught up.
 
 _ACTOR = """
     SELECT s.person_id, s.organisation, s.{seen} AS seen, p.role, p.status, p.name,
            (SELECT coalesce(array_agg(f.forum_id::text || ' ' || f.role), '{{}}')
-              FROM read.forum_roles f WHERE f.person_id = s.person_id) AS forum_roles
+              FROM store.forum_roles f WHERE f.person_id = s.person_id) AS forum_roles
     FROM {table} s
     JOIN store.credentials c ON c.person_id = s.person_id AND c.disabled_at IS NULL
-    LEFT JOIN read.people p ON p.person_id = s.person_id
+    LEFT JOIN store.people p ON p.person_id = s.person_id
     WHERE s.token_hash = $1 AND {valid}
 """
 _SESSION_ACTOR = _ACTOR.format(

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.persistence import InterfaceError, Mapper, OperationalError, ProgrammingError, StoredEvent
 from eventsourcing.postgres import ConnectionPool, PostgresApplicationRecorder, PostgresFactory
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from domain.codec import decode_event, encode_event
+from domain.person import ForumRoles, Person
 from forum.database import APP_ROLE
 from forum.tenancy import current_store
 
@@ -61,6 +63,51 @@ class PriorCommand:
     result: bytes
 
 
+@dataclass(frozen=True)
+class WhoActs:
+    """The state of the Person and ForumRoles aggregates a save changes, written with their events (migration 0005):
+    who a session or a token acts as is read from it, so a role counts from the next request, projected or not."""
+
+    people: tuple[dict[str, Any], ...] = ()
+    forum_roles: tuple[dict[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, aggregates: Iterable[Any], *, changed_only: bool = True) -> WhoActs | None:
+        """Who acts after ``aggregates`` (those with pending events, unless ``changed_only`` is false); None if
+        none of them is a person or a forum's roles."""
+        people, forum_roles = [], []
+        for aggregate in aggregates:
+            if changed_only and not getattr(aggregate, "pending_events", None):
+                continue
+            if isinstance(aggregate, Person):
+                people.append(
+                    {
+                        "person_id": str(aggregate.id),
+                        "role": aggregate.role,
+                        "status": aggregate.status,
+                        "name": aggregate.name,
+                        "version": aggregate.version,
+                    }
+                )
+            elif isinstance(aggregate, ForumRoles):
+                grants = [
+                    {"person_id": person_id, "role": role, "person_organisation": organisation}
+                    for (person_id, role), organisation in aggregate.grants.items()
+                ]
+                forum_roles.append(
+                    {"forum_id": str(aggregate.forum_id), "version": aggregate.version, "grants": grants}
+                )
+        if not people and not forum_roles:
+            return None
+        return cls(tuple(people), tuple(forum_roles))
+
+    def people_json(self) -> str | None:
+        return msgspec.json.encode(self.people).decode() if self.people else None
+
+    def forum_roles_json(self) -> str | None:
+        return msgspec.json.encode(self.forum_roles).decode() if self.forum_roles else None
+
+
 # A save is retried once when its connection failed (a server restart): the pool hands a checked connection the
 # second time. A save that did commit before its answer was lost is then refused by the command's key, and the
 # application answers the first result.
@@ -72,7 +119,8 @@ class TenantRecorder(PostgresApplicationRecorder):
 
     The organisation is set with ``set_config(..., is_local=true)`` inside the very transaction
     that writes or reads, so row-level security sees it and it cannot leak to another request.
-    A command's events and its record are saved by one statement, ``store.save_command`` (migration 0004).
+    A command's events, its record and who acts (``WhoActs``) are saved by one statement, ``store.save_command``
+    (migrations 0004, 0005).
     """
 
     set_store = SQL("SELECT set_config('forum.organisation', %s, true)")
@@ -82,7 +130,7 @@ class TenantRecorder(PostgresApplicationRecorder):
         schema = Identifier(self.datastore.schema)
         self.save_statement = SQL(
             "SELECT s.notification_id FROM {schema}.save_command(%s, %s, %s, %s, %s, %s,"
-            " %s::{schema}.{event_type}[], %s) AS s(notification_id)"
+            " %s::{schema}.{event_type}[], %s::jsonb, %s::jsonb, %s) AS s(notification_id)"
         ).format(schema=schema, event_type=Identifier(self.stored_event_type_name))
         self.select_command_statement = SQL(
             "SELECT name, target, result FROM {schema}.commands WHERE actor = %s AND command_id = %s"
@@ -92,6 +140,7 @@ class TenantRecorder(PostgresApplicationRecorder):
         """Saves the events and the command's record in one statement, outside any pipeline: however many events,
         the server has received them all before it takes the table lock."""
         command: CommandRecord | None = kwargs.get("command")
+        who_acts: WhoActs | None = kwargs.get("who_acts")
         if not stored_events and command is None:
             return []
         events = [
@@ -106,6 +155,8 @@ class TenantRecorder(PostgresApplicationRecorder):
             command.target if command else None,
             command.result if command else None,
             events,
+            who_acts.people_json() if who_acts else None,
+            who_acts.forum_roles_json() if who_acts else None,
             int(self.datastore.lock_timeout * 1000) or 10_000,
         )
         for attempt in range(1, SAVE_ATTEMPTS + 1):
@@ -152,6 +203,32 @@ class TenantRecorder(PostgresApplicationRecorder):
             )
             for row in rows
         ]
+
+    def who_acts_backfill(self) -> list[tuple[str, UUID]]:
+        """(organisation, aggregate id) of the people and forums whose events were stored before who acts was kept."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT organisation, originator_id FROM {schema}.who_acts_backfill ORDER BY 1, 2").format(
+                    schema=Identifier(self.datastore.schema)
+                )
+            )
+            return [(row["organisation"], row["originator_id"]) for row in curs.fetchall()]
+
+    def backfill_who_acts(self, aggregate_id: UUID, who_acts: WhoActs | None) -> None:
+        """Writes who acts after the aggregate's stored events and strikes it off the back-fill's list, in one
+        transaction as the current organisation; a state older than the one stored (a save since) is ignored."""
+        schema = Identifier(self.datastore.schema)
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            curs.execute(self.set_store, (current_store(),))
+            if who_acts is not None:
+                curs.execute(
+                    SQL("SELECT {schema}.keep_who_acts(%s, %s::jsonb, %s::jsonb)").format(schema=schema),
+                    (current_store(), who_acts.people_json(), who_acts.forum_roles_json()),
+                )
+            curs.execute(
+                SQL("DELETE FROM {schema}.who_acts_backfill WHERE originator_id = %s").format(schema=schema),
+                (aggregate_id,),
+            )
 
     def select_command(self, actor: str, command_id: str) -> PriorCommand | None:
         rows = self._fetch(self.select_command_statement, [actor, command_id])

@@ -43,6 +43,8 @@ def bootstrap(
     if apply_migrations:
         migrate(db)
     app = ForumApplication(db, clock=clock, pool_size=settings.pool_size)
+    if backfilled := app.backfill_who_acts():  # people and forum roles stored before migration 0005: once
+        log.info("who acts rebuilt from the events of %d people and forums", backfilled)
     return Services(settings=settings, db=db, app=app, mailer=mailer or Mailer(app, settings))
 
 
