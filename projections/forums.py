@@ -122,6 +122,11 @@ RANKING_CHANGES = (
 )
 
 
+async def _set_forum(conn: asyncpg.Connection, envelope: Envelope, sets: str, *values: Any) -> None:
+    """``UPDATE read.forums SET <sets>`` on the event's forum: ``$1`` is the forum, ``values`` are ``$2``…"""
+    await conn.execute(f"UPDATE read.forums SET {sets} WHERE forum_id = $1", envelope.originator_id, *values)
+
+
 class Forums(EventProjection):
     name = "forums"
     tables = ("read.forums", "read.forum_participants", "read.forum_prizes", "read.forum_nominations")
@@ -148,82 +153,42 @@ class Forums(EventProjection):
 
     @on(*RANKING_CHANGES)
     async def ranking_outdated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.forums SET ranking_outdated = true, updated_at = $2 WHERE forum_id = $1",
-            envelope.originator_id,
-            e.meta.at,
-        )
+        await _set_forum(conn, envelope, "ranking_outdated = true, updated_at = $2", e.meta.at)
 
     @on(F.RankingComputed)
     async def ranking_computed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.forums SET ranking_outdated = false WHERE forum_id = $1", envelope.originator_id
-        )
+        await _set_forum(conn, envelope, "ranking_outdated = false")
 
     @on(F.EditionAmended)
     async def edition_amended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.forums SET title = $2, place = $3, starts_on = $4, ends_on = $5, updated_at = $6"
-            " WHERE forum_id = $1",
-            envelope.originator_id,
-            e.title,
-            e.place,
-            e.starts_on,
-            e.ends_on,
-            e.meta.at,
-        )
+        sets = "title = $2, place = $3, starts_on = $4, ends_on = $5, updated_at = $6"
+        await _set_forum(conn, envelope, sets, e.title, e.place, e.starts_on, e.ends_on, e.meta.at)
 
     @on(F.BudgetSet)
     async def budget_set(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.forums SET budget_cents = $2, updated_at = $3 WHERE forum_id = $1",
-            envelope.originator_id,
-            e.budget_cents,
-            e.meta.at,
-        )
+        await _set_forum(conn, envelope, "budget_cents = $2, updated_at = $3", e.budget_cents, e.meta.at)
 
     @on(F.RulesSet, F.RulesAmended)
     async def rules_in_force(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.forums SET rules = $2::jsonb, rules_version = $3 WHERE forum_id = $1",
-            envelope.originator_id,
-            to_json(e.rules),
-            e.version,
-        )
+        await _set_forum(conn, envelope, "rules = $2::jsonb, rules_version = $3", to_json(e.rules), e.version)
 
     @on(F.ScoreRecorded)
     async def rules_locked(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.forums SET rules_locked_at = coalesce(rules_locked_at, $2) WHERE forum_id = $1",
-            envelope.originator_id,
-            e.meta.at,
-        )
+        await _set_forum(conn, envelope, "rules_locked_at = coalesce(rules_locked_at, $2)", e.meta.at)
 
     @on(F.DeliberationOpened)
     async def deliberation_opened(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.forums SET deliberation = 'open', deliberation_opened_at = $2, updated_at = $2"
-            " WHERE forum_id = $1",
-            envelope.originator_id,
-            e.meta.at,
-        )
+        sets = "deliberation = 'open', deliberation_opened_at = $2, updated_at = $2"
+        await _set_forum(conn, envelope, sets, e.meta.at)
 
     @on(F.DeliberationClosed)
     async def deliberation_closed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.forums SET deliberation = 'closed', deliberation_closed_at = $2, updated_at = $2"
-            " WHERE forum_id = $1",
-            envelope.originator_id,
-            e.meta.at,
-        )
+        sets = "deliberation = 'closed', deliberation_closed_at = $2, updated_at = $2"
+        await _set_forum(conn, envelope, sets, e.meta.at)
 
     @on(F.PalmaresPublished)
     async def palmares_published(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.forums SET published_at = $2, updated_at = $2 WHERE forum_id = $1",
-            envelope.originator_id,
-            e.meta.at,
-        )
+        await _set_forum(conn, envelope, "published_at = $2, updated_at = $2", e.meta.at)
 
     # -- participants and their quotas ---------------------------------------------------------------------------
 

@@ -227,17 +227,30 @@ async def _names(conn: Conn) -> dict[str, str]:
     return {r[0]: r[1] for r in await conn.fetch("SELECT slug, name FROM read.organisations")}
 
 
-def _laureate(entry: dict[str, Any], names: dict[str, str]) -> Laureate:
-    return Laureate(
-        project_id=UUID(entry["project_id"]),
-        organisation=entry["organisation"],
-        organisation_name=names.get(entry["organisation"], entry["organisation"]),
-        title=entry["title"],
-        summary=entry["summary"],
-        category=entry.get("category"),
-        amount_cents=entry.get("amount_cents"),
-        rank=entry.get("rank"),
-        votes=entry.get("votes"),
+def _view(row: Any, palmares: Palmares, names: dict[str, str], slug: str | None) -> PalmaresView:
+    """The page of ``palmares``: its edition as ``row`` reads it (``read.palmares`` or ``read.forums``, with the
+    host's name), its prizes and finalists as assembled, each project with its organisation's name."""
+
+    def laureate(e: ProclaimedEntry) -> Laureate:
+        return Laureate(**msgspec.structs.asdict(e), organisation_name=names.get(e.organisation, e.organisation))
+
+    return PalmaresView(
+        forum_id=row["forum_id"],
+        slug=slug,
+        title=row["title"],
+        host=row["organisation"],
+        host_name=row["host_name"],
+        kind=row["kind"],
+        starts_on=row["starts_on"],
+        ends_on=row["ends_on"],
+        place=row["place"],
+        published=row["published_at"] is not None,
+        published_at=row["published_at"],
+        prizes=[
+            PrizeLaureates(p.key, p.label, p.kind, p.category, [laureate(e) for e in p.laureates])
+            for p in palmares.prizes
+        ],
+        finalists=[laureate(e) for e in palmares.finalists],
     )
 
 
@@ -275,32 +288,8 @@ async def published_palmares(conn: Conn, forum_id: UUID) -> PalmaresView | None:
     )
     if row is None:
         return None
-    names = await _names(conn)
-    document = msgspec.json.decode(row["document"])
-    return PalmaresView(
-        forum_id=forum_id,
-        slug=row["slug"],
-        title=row["title"],
-        host=row["organisation"],
-        host_name=row["host_name"],
-        kind=row["kind"],
-        starts_on=row["starts_on"],
-        ends_on=row["ends_on"],
-        place=row["place"],
-        published=True,
-        published_at=row["published_at"],
-        prizes=[
-            PrizeLaureates(
-                key=p["key"],
-                label=p["label"],
-                kind=p["kind"],
-                category=p.get("category"),
-                laureates=[_laureate(e, names) for e in p["laureates"]],
-            )
-            for p in document["prizes"]
-        ],
-        finalists=[_laureate(e, names) for e in document["finalists"]],
-    )
+    document = msgspec.json.decode(row["document"], type=Palmares)
+    return _view(row, document, await _names(conn), row["slug"])
 
 
 async def draft_palmares(conn: Conn, forum_id: UUID) -> PalmaresView | None:
@@ -358,37 +347,8 @@ async def draft_palmares(conn: Conn, forum_id: UUID) -> PalmaresView | None:
         tallies=tallies,
     )
 
-    def laureate(e: ProclaimedEntry) -> Laureate:
-        return Laureate(
-            project_id=e.project_id,
-            organisation=e.organisation,
-            organisation_name=names.get(e.organisation, e.organisation),
-            title=e.title,
-            summary=e.summary,
-            category=e.category,
-            amount_cents=e.amount_cents,
-            rank=e.rank,
-            votes=e.votes,
-        )
-
     slug = await conn.fetchval("SELECT slug FROM read.palmares WHERE forum_id = $1", forum_id)
-    return PalmaresView(
-        forum_id=forum_id,
-        slug=slug,
-        title=f["title"],
-        host=f["organisation"],
-        host_name=f["host_name"],
-        kind=f["kind"],
-        starts_on=f["starts_on"],
-        ends_on=f["ends_on"],
-        place=f["place"],
-        published=f["published_at"] is not None,
-        published_at=f["published_at"],
-        prizes=[
-            PrizeLaureates(p.key, p.label, p.kind, p.category, [laureate(e) for e in p.laureates]) for p in draft.prizes
-        ],
-        finalists=[laureate(e) for e in draft.finalists],
-    )
+    return _view(f, draft, names, slug)
 
 
 async def open_data(conn: Conn, forum_id: UUID | None = None) -> list[OpenDataRow]:
