@@ -519,22 +519,29 @@ def call_status(row: Any, now: datetime) -> str:
     return "scheduled" if now < row["opens_at"] else "opened"
 
 
-def _call_view(row: Any, now: datetime, amendments: list[AmendmentView] | None = None) -> CallView:
+def _call_header(row: Any, now: datetime) -> dict[str, Any]:
+    """What the organisers' view and the public page read alike from a call's row."""
     status = call_status(row, now)
+    return {
+        "id": row["call_id"],
+        "organisation": row["organisation"],
+        "title": row["title"],
+        "description": row["description"],
+        "themes": list(row["themes"]),
+        "categories": list(row["categories"]),
+        "opens_at": row["opens_at"],
+        "closes_at": row["closes_at"],
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+    }
+
+
+def _call_view(row: Any, now: datetime, amendments: list[AmendmentView] | None = None) -> CallView:
     return CallView(
-        id=row["call_id"],
-        organisation=row["organisation"],
-        title=row["title"],
-        description=row["description"],
-        themes=list(row["themes"]),
-        categories=list(row["categories"]),
-        opens_at=row["opens_at"],
-        closes_at=row["closes_at"],
+        **_call_header(row, now),
         eligible_partners=list(row["eligible_partners"]),
         questions=msgspec.json.decode(row["questions"], type=list[QuestionView]),
         max_team_size=row["max_team_size"],
-        status=status,
-        status_label=STATUS_LABELS[status],
         drafted_at=row["drafted_at"],
         opened_at=row["opened_at"],
         closed_at=row["closed_at"],
@@ -600,12 +607,17 @@ async def call_location(conn: Conn, call_id: UUID) -> tuple[str, list[str], bool
     return row["organisation"], list(row["eligible_partners"]), row["opened_at"] is not None
 
 
+# The calls whose organisers published their announcement, with the organisation's name
+_ANNOUNCED = (
+    "SELECT c.*, coalesce(o.name, c.organisation) AS organisation_name FROM read.calls c"
+    " LEFT JOIN read.organisations o ON o.slug = c.organisation WHERE c.announcement_published_at IS NOT NULL"
+)
+
+
 async def get_announcement(conn: Conn, organisation: str, call_id: UUID, now: datetime) -> Announcement | None:
     """The public page of a call, if its organisers published it (None otherwise: nothing of it is public)."""
     row = await conn.fetchrow(
-        "SELECT c.*, coalesce(o.name, c.organisation) AS organisation_name FROM read.calls c"
-        " LEFT JOIN read.organisations o ON o.slug = c.organisation"
-        " WHERE c.organisation = $1 AND c.call_id = $2 AND c.announcement_published_at IS NOT NULL",
+        f"{_ANNOUNCED} AND c.organisation = $1 AND c.call_id = $2",
         organisation,
         call_id,
     )
@@ -615,28 +627,14 @@ async def get_announcement(conn: Conn, organisation: str, call_id: UUID, now: da
 
 
 async def list_announcements(conn: Conn, now: datetime) -> list[Announcement]:
-    rows = await conn.fetch(
-        "SELECT c.*, coalesce(o.name, c.organisation) AS organisation_name FROM read.calls c"
-        " LEFT JOIN read.organisations o ON o.slug = c.organisation"
-        " WHERE c.announcement_published_at IS NOT NULL ORDER BY c.closes_at DESC, c.title"
-    )
+    rows = await conn.fetch(f"{_ANNOUNCED} ORDER BY c.closes_at DESC, c.title")
     return [_announcement(row, now) for row in rows]
 
 
 def _announcement(row: Any, now: datetime, amendments: list[AmendmentView] | None = None) -> Announcement:
-    status = call_status(row, now)
     return Announcement(
-        id=row["call_id"],
-        organisation=row["organisation"],
+        **_call_header(row, now),
         organisation_name=row["organisation_name"],
-        title=row["title"],
-        description=row["description"],
-        themes=list(row["themes"]),
-        categories=list(row["categories"]),
-        opens_at=row["opens_at"],
-        closes_at=row["closes_at"],
-        status=status,
-        status_label=STATUS_LABELS[status],
         published_at=row["announcement_published_at"],
         amendments=amendments or [],
     )
