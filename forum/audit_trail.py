@@ -45,12 +45,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from domain.codec import decode_event, decode_payload
 from domain.errors import Forbidden, Invalid, NotFound
+from domain.forum import Forum
 from domain.person import ForumRoles
 from domain.values import Meta, Role
 from forum import audit, forums
 from forum.access import Actor, require_role
-from forum.application import ForumApplication
 from forum.audit_sentences import AGGREGATE_LABELS, Names, event_classes, event_name, ids_in, sentence, slugs_in
+from forum.forums import HOST, ON_FORUM, ForumRef, _Grants, _require_person
+from forum.pipeline import Command, Unit, handles
 from forum.settings import Settings
 
 SCAN_BUDGET = 20_000  # rows examined per page when a filter is checked on decoded events
@@ -59,6 +61,7 @@ MAX_LIMIT = 500
 EXPORT_FORMAT = "forum-audit-trail"
 EXPORT_VERSION = 1
 NamesFor = Callable[[set[str], set[str]], Awaitable[Names]]  # (ids, organisation slugs) → names
+FORUM_AUDITOR = Role.FORUM_AUDITOR.value
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -101,61 +104,52 @@ def may_audit_aggregate(actor: Actor, store: str, containing: Sequence[ForumFact
     raise NotFound("Introuvable.", rule="not_found")
 
 
-def appoint_auditor(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    person_id: str,
-    organisation: str,
-) -> dict[str, Any]:
-    """The host appoints a person (of any organisation) auditor of the forum: they receive ``forum_auditor``."""
+class AppointAuditor(Command["AuditorAppointed"], frozen=True):
+    """Appoint a person (of any organisation) auditor of the forum: they read its history and its projects'."""
 
-    def act(forum: Any, meta: Meta) -> Any:
-        # only once the actor is known to be the host: anyone else gets the same answer whoever the person is
-        forums._require_person(app, person_id, organisation)
-        return {
-            "forum_id": str(forum.id),
-            "person_id": person_id,
-            "organisation": organisation,
-            "role": "forum_auditor",
-        }
+    person_id: str
+    organisation: str
 
-    def also(forum: Any, meta: Meta) -> list[ForumRoles]:
-        roles_id = ForumRoles.id_for(forum.id)
-        roles = (
-            app.load(ForumRoles, roles_id, forum.host)
-            if app.exists(roles_id, forum.host)
-            else ForumRoles.open(forum_id=forum.id, meta=meta)
-        )
-        roles.grant(person_id=person_id, person_organisation=organisation, role=Role.FORUM_AUDITOR.value, meta=meta)
-        return [roles]
 
-    result: dict[str, Any] = forums._host_command(
-        app, actor, command_id, host=host, forum_id=forum_id, name="appoint_auditor", act=act, also=also
+class DismissAuditor(Command["AuditorAppointed"], frozen=True):
+    pass
+
+
+class DismissForumAuditor(DismissAuditor, frozen=True, kw_only=True):
+    """The dismissal of the auditor the URL names."""
+
+    person_id: str
+
+
+class AuditorAppointed(msgspec.Struct):
+    """A person's ``forum_auditor`` role in the forum, granted or withdrawn."""
+
+    forum_id: str
+    person_id: str
+    role: str
+
+
+@handles(AppointAuditor, on=ON_FORUM, roles=(HOST,))
+def appoint_auditor(forum: Forum, command: AppointAuditor, unit: Unit[ForumRef]) -> AuditorAppointed:
+    """The host appoints a person auditor of the forum: they receive ``forum_auditor`` (a second time: refused)."""
+    # only once the actor is known to be the host: anyone else gets the same answer whoever the person is
+    _require_person(unit.app, command.person_id, command.organisation)
+    roles = _Grants(unit.app, forum, unit.meta).roles
+    roles.grant(
+        person_id=command.person_id, person_organisation=command.organisation, role=FORUM_AUDITOR, meta=unit.meta
     )
-    return result
+    unit.save(roles)
+    return AuditorAppointed(str(forum.id), command.person_id, FORUM_AUDITOR)
 
 
-def dismiss_auditor(
-    app: ForumApplication, actor: Actor, command_id: str, *, host: str, forum_id: UUID, person_id: str
-) -> dict[str, Any]:
+@handles(DismissForumAuditor, on=ON_FORUM, roles=(HOST,))
+def dismiss_auditor(forum: Forum, command: DismissForumAuditor, unit: Unit[ForumRef]) -> AuditorAppointed:
     """The host withdraws a person's ``forum_auditor`` role."""
-
-    def act(forum: Any, meta: Meta) -> Any:
-        return {"forum_id": str(forum.id), "person_id": person_id, "role": "forum_auditor", "revoked": True}
-
-    def also(forum: Any, meta: Meta) -> list[ForumRoles]:
-        roles = app.load(ForumRoles, ForumRoles.id_for(forum.id), forum.host, what="Cette personne n'est pas auditeur.")
-        roles.revoke(person_id=person_id, role=Role.FORUM_AUDITOR.value, meta=meta)
-        return [roles]
-
-    result: dict[str, Any] = forums._host_command(
-        app, actor, command_id, host=host, forum_id=forum_id, name="dismiss_auditor", act=act, also=also
-    )
-    return result
+    not_auditor = "Cette personne n'est pas auditeur."
+    roles = unit.app.load(ForumRoles, ForumRoles.id_for(forum.id), forum.host, what=not_auditor)
+    roles.revoke(person_id=command.person_id, role=FORUM_AUDITOR, meta=unit.meta)
+    unit.save(roles)
+    return AuditorAppointed(str(forum.id), command.person_id, FORUM_AUDITOR)
 
 
 # ---------------------------------------------------------------------------------------------------------------------

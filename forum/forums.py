@@ -29,18 +29,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
-import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.persistence import IntegrityError
 from psycopg.rows import tuple_row
 
-from domain.errors import AlreadyExists, ConcurrentChange, Forbidden, Invalid, NotFound
+from domain.errors import Forbidden, Invalid, NotFound
 from domain.forum import (
     Forum,
     Prize,
@@ -51,7 +48,7 @@ from domain.person import ForumRoles, Person, PersonDeactivated
 from domain.project import SELECTED, Project
 from domain.values import Meta, Role, check_slug
 from forum.access import Actor
-from forum.application import Decision, ForumApplication
+from forum.application import ForumApplication
 from forum.pipeline import Command, Scope, Unit, handles, run
 
 log = logging.getLogger("forum.forums")
@@ -133,11 +130,6 @@ def require_standing(held: Collection[str], *allowed: str, what: str = FORUM_NOT
 
 def standing_in(actor: Actor, forum: Forum) -> frozenset[str]:
     return standing(actor, forum_id=forum.id, host=forum.host, invited=forum.participants)
-
-
-def _meta_role(actor: Actor, role: str) -> str:
-    """The role recorded in the events' meta: ``admin`` for an administrator, else the forum role acted in."""
-    return Role.ADMIN.value if actor.is_admin else role
 
 
 def _host_slug(host: str) -> str:
@@ -266,16 +258,6 @@ def forum_state(forum: Forum) -> ForumState:
     return ForumState(str(forum.id), forum.host, forum.title, forum.deliberation, forum.palmares is not None)
 
 
-def forum_result(forum: Forum) -> dict[str, Any]:
-    result: dict[str, Any] = msgspec.to_builtins(forum_state(forum))
-    result.pop("key")
-    return result
-
-
-def _builtins(value: Any) -> Any:
-    return msgspec.to_builtins(value)
-
-
 class Participation(msgspec.Struct):
     forum_id: str
     organisation: str
@@ -313,81 +295,6 @@ class PalmaresPublished(msgspec.Struct):
     forum_id: str
     published_at: datetime
     palmares: dict[str, Any]
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# The one way a forum command runs
-
-
-def _run(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    name: str,
-    allowed: Sequence[str],
-    role: str,
-    act: Callable[[Forum, Meta], Any],
-    also: Callable[[Forum, Meta], Sequence[Any]] | None = None,
-) -> Any:
-    """Load the forum, check ``actor`` holds one of ``allowed``, apply ``act`` and save (with ``also``'s aggregates).
-
-    A concurrent change to the forum (another juror's score at the same moment) is decided again on the fresh forum.
-    """
-    store = _host_slug(host)
-
-    def decide(meta: Meta) -> Decision:
-        forum = load_forum(app, store, forum_id)
-        require_standing(standing_in(actor, forum), *allowed)
-        result = act(forum, meta)
-        extra = list(also(forum, meta)) if also is not None else []
-        return [forum, *extra], result if result is not None else forum_result(forum)
-
-    for attempt in range(1, RETRIES + 1):
-        try:
-            return app.execute(
-                actor=actor,
-                role=_meta_role(actor, role),
-                store=store,
-                command_id=command_id,
-                name=name,
-                decide=decide,
-            )
-        except (ConcurrentChange, AlreadyExists) as error:
-            # a forum changed meanwhile; or its roles, opened by two first appointments at once: decide again
-            raced = isinstance(error, ConcurrentChange) or isinstance(error.__cause__, IntegrityError)
-            if not raced or attempt == RETRIES:
-                raise
-            log.info("forum %s changed concurrently during %s: deciding again (%d)", forum_id, name, attempt)
-            time.sleep(random.uniform(0, 0.01 * attempt))  # noqa: S311  # jitter, not cryptography
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _host_command(
-    app: ForumApplication,
-    actor: Actor,
-    command_id: str,
-    *,
-    host: str,
-    forum_id: UUID,
-    name: str,
-    act: Callable[[Forum, Meta], Any],
-    also: Callable[[Forum, Meta], Sequence[Any]] | None = None,
-) -> Any:
-    return _run(
-        app,
-        actor,
-        command_id,
-        host=host,
-        forum_id=forum_id,
-        name=name,
-        allowed=(HOST,),
-        role=HOST,
-        act=act,
-        also=also,
-    )
 
 
 # ---------------------------------------------------------------------------------------------------------------------

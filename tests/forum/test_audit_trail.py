@@ -23,7 +23,7 @@ from forum import audit, audit_trail, replay
 from forum.access import SYSTEM, Actor
 from forum.application import ForumApplication
 from forum.audit_sentences import SENTENCES, Names, event_classes, sentence
-from forum.audit_trail import Filters, ForumFacts, Scope, Stream
+from forum.audit_trail import AppointAuditor, Filters, ForumFacts, Scope, Stream
 from forum.database import Database
 from forum.entrypoints.bootstrap import auth_pool, projector, reader_pool
 from forum.forums import Invite
@@ -32,7 +32,7 @@ from forum.tenancy import store_of
 from projections.audit import audit_names
 from tests.builders import publishes, sends
 from tests.conftest import Clock, command_id
-from tests.forum.test_forums import HOST, ON_THE_DAY, World, build_world, deliberated_world
+from tests.worlds.forums import HOST, ON_THE_DAY, World, build_world, deliberated_world, jury_world, score
 
 T = TypeVar("T")
 PARIS_1630 = datetime(2019, 11, 28, 15, 30, tzinfo=UTC)  # 16:30 in Paris
@@ -263,7 +263,7 @@ def test_a_forums_auditors_are_its_hosts_auditors_and_those_the_host_appoints(wo
         audit_trail.may_audit_forum(inspector, facts)
     # when the host appoints them
     before = world.events()
-    audit_trail.appoint_auditor(
+    sends(AppointAuditor)(
         world.app, world.host, command_id(), host=HOST, forum_id=world.forum_id, person_id=inspector.person_id,
         organisation="val-doise",
     )  # fmt: skip
@@ -286,13 +286,13 @@ def test_only_the_host_appoints_a_forum_auditor_and_a_refusal_records_nothing(wo
     for who in (world["auditor-somme"], world["organiser-nord"], world["agent-somme"]):
         before = world.events()
         with pytest.raises(Forbidden):
-            audit_trail.appoint_auditor(
+            sends(AppointAuditor)(
                 world.app, who, command_id(), host=HOST, forum_id=world.forum_id, person_id=person.person_id,
                 organisation="oise",
             )  # fmt: skip
         assert world.events() == before
     with pytest.raises(NotFound):
-        audit_trail.appoint_auditor(
+        sends(AppointAuditor)(
             world.app, world.host, command_id(), host=HOST, forum_id=uuid4(), person_id=person.person_id,
             organisation="oise",
         )  # fmt: skip
@@ -316,7 +316,7 @@ def test_auditors_change_nothing_whatever_command_they_try(world: World) -> None
             lambda a=auditor: world.run(publishes, a),
             lambda a=auditor: world.run(sends(RecordScore), a, project_id=project, scores={"usagers": 5, "pitch": 5}),
             lambda a=auditor: world.run(sends(Invite), a, organisation="val-doise"),
-            lambda a=auditor: audit_trail.appoint_auditor(
+            lambda a=auditor: sends(AppointAuditor)(
                 world.app, a, command_id(), host=HOST, forum_id=world.forum_id, person_id=a.person_id,
                 organisation="somme",
             ),
@@ -371,8 +371,6 @@ def test_a_jury_at_an_instant_shows_the_scores_recorded_by_then_and_the_ranking_
     world: World, clock: Clock
 ) -> None:
     # given scores recorded one minute apart from 16:00, and the ranking computed at 17:30
-    from tests.forum.test_forums import jury_world, score
-
     jury_world(world)
     labels = ["nord-1", "oise-1", "somme-1", "nord-2", "oise-2", "somme-2"]
     minute = 0

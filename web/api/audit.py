@@ -33,19 +33,27 @@ from domain.person import ForumRoles
 from forum import audit, audit_trail, forums, replay
 from forum.access import Actor
 from forum.audit_sentences import Names
-from forum.audit_trail import Filters, ForumFacts, Scope, TrailEvent
+from forum.audit_trail import (
+    AppointAuditor,
+    AuditorAppointed,
+    DismissAuditor,
+    DismissForumAuditor,
+    Filters,
+    ForumFacts,
+    Scope,
+    TrailEvent,
+)
+from forum.forums import ForumRef
 from projections import forums as forum_views
 from projections.audit import audit_names
 from projections.people import people_in_forum
-from web.api.forums import forum_standing
+from web.api.forums import ON_FORUM_URL, forum_standing
+from web.commands import command, with_path
 from web.context import actor_of, services_of
 from web.openapi import PUBLIC
 
 log = logging.getLogger("forum.web.audit")
 PARIS = ZoneInfo("Europe/Paris")
-CommandId = Annotated[
-    str, msgspec.Meta(description="Client-chosen id (1–100 of A-Z a-z 0-9 . _ : -); sending it again is harmless.")
-]
 FORMATS = {"csv", "json", "signed"}
 
 
@@ -622,29 +630,11 @@ async def forum_audit(request: Request[Any, Any, Any], scope: Scope, facts: Foru
 # -- the forum's auditors, appointed by its host ------------------------------------------------------------------
 
 
-class AppointAuditor(msgspec.Struct, forbid_unknown_fields=True):
-    """Appoint a person (of any organisation) auditor of the forum: they read its history and its projects'."""
-
-    command_id: CommandId
-    person_id: str
-    organisation: str
-
-
-class DismissAuditor(msgspec.Struct, forbid_unknown_fields=True):
-    command_id: CommandId
-
-
 class ForumAuditorOut(msgspec.Struct, frozen=True):
     person_id: str
     organisation: str
     name: str
     granted_at: datetime
-
-
-class AuditorAppointed(msgspec.Struct, frozen=True):
-    forum_id: str
-    person_id: str
-    role: str
 
 
 async def forum_auditors(request: Request[Any, Any, Any], forum_id: UUID) -> list[ForumAuditorOut]:
@@ -671,6 +661,7 @@ class ForumAuditorsApi(Controller):
 
     path = "/api/v1/forums/{host:str}/{forum:str}/auditors"
     tags = ["audit", "forums"]
+    dependencies = ON_FORUM_URL
 
     @get("/", summary="The forum's auditors (host and auditors)")
     async def list_auditors(
@@ -681,34 +672,16 @@ class ForumAuditorsApi(Controller):
 
     @post("/", summary="Appoint a forum auditor (host)", status_code=201, sync_to_thread=True)
     def appoint(
-        self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str], data: JSONBody[AppointAuditor]
+        self, request: Request[Any, Any, Any], target: ForumRef, data: JSONBody[AppointAuditor]
     ) -> AuditorAppointed:
-        result = audit_trail.appoint_auditor(
-            services_of(request).app,
-            actor_of(request),
-            data.command_id,
-            host=host,
-            forum_id=forums.forum_id_for(host, forum),
-            person_id=data.person_id,
-            organisation=data.organisation,
-        )
-        return AuditorAppointed(result["forum_id"], result["person_id"], result["role"])
+        return command(request, data, target)
 
     @post("/{person_id:str}/dismissal", summary="Dismiss a forum auditor (host)", status_code=200, sync_to_thread=True)
     def dismiss(
         self,
         request: Request[Any, Any, Any],
-        host: FromPath[str],
-        forum: FromPath[str],
+        target: ForumRef,
         person_id: FromPath[str],
         data: JSONBody[DismissAuditor],
     ) -> AuditorAppointed:
-        result = audit_trail.dismiss_auditor(
-            services_of(request).app,
-            actor_of(request),
-            data.command_id,
-            host=host,
-            forum_id=forums.forum_id_for(host, forum),
-            person_id=person_id,
-        )
-        return AuditorAppointed(result["forum_id"], result["person_id"], result["role"])
+        return command(request, with_path(data, DismissForumAuditor, person_id=person_id), target)

@@ -18,21 +18,23 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream, Template
 
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import Invalid, NotFound
 from domain.jury import DELIBERATION_LABELS, NORMALISATION_LABELS, TIE_BREAK_LABELS
 from domain.person import ROLE_LABELS
 from domain.values import Role
-from forum import audit_trail, forums, replay
+from forum import forums, replay
 from forum.audit_sentences import AGGREGATE_LABELS, event_classes
-from forum.audit_trail import Filters, Scope
+from forum.audit_trail import AppointAuditor, Filters, Scope
+from forum.forums import ForumRef
 from projections import forums as forum_views
 from projections.audit import audit_names
 from web.api import audit as api
-from web.commands import command_id_of, form_of, settled
+from web.commands import command_id_of, form_of, submit
 from web.context import actor_of, maybe_actor, services_of
 
 PAGE_SIZE = 50
-FIELD_REFUSALS = (Invalid, Conflict)
+# the one field of the auditors' form: whatever is refused (no such person, deactivated, already auditor) is said there
+EVERY_REFUSAL_ON_EMAIL = {"": "email", "person_id": "email", "organisation": "email"}
 NOTICES = {"nomme": "La personne est nommée auditrice du forum.", "retire": "La personne n'est plus auditrice."}
 FORMAT_NAMES = {"csv": "csv", "json": "json", "signe": "signed"}
 
@@ -298,33 +300,32 @@ class AuditPages(Controller):
     async def appoint(
         self, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
     ) -> Template | Redirect:
-        facts, actor = await api.require_forum_standing(request, host, forum, forums.HOST)
+        facts, _ = await api.require_forum_standing(request, host, forum, forums.HOST)
         form = await form_of(request)
         email = form.get("email", "").strip().lower()
-        try:
-            row = await api.reader(request).fetchrow(
-                "SELECT person_id, organisation FROM read.people WHERE lower(email) = $1", email
-            )
+        row = await api.reader(request).fetchrow(
+            "SELECT person_id, organisation FROM read.people WHERE lower(email) = $1", email
+        )
+
+        def appointment() -> AppointAuditor:
             if row is None:
                 raise Invalid(f"Aucun compte n'a l'adresse « {email} ».", field="email", rule="person_not_found")
-            await sync_to_thread(
-                audit_trail.appoint_auditor,
-                services_of(request).app,
-                actor,
-                command_id_of(form),
-                host=facts.host,
-                forum_id=facts.forum_id,
-                person_id=str(row[0]),
-                organisation=row[1],
-            )
-        except FIELD_REFUSALS as error:
-            problem = error.message
-            return await self._auditors(
-                request, host, forum, status=error.status, problem=problem,
-                errors={"email": problem}, form={"email": email},
-            )  # fmt: skip
-        await settled(request, ("people",))  # the list shows the person just appointed
-        return Redirect(f"/audit/forums/{host}/{forum}/auditeurs?ok=nomme", status_code=303)
+            return AppointAuditor(command_id=command_id_of(form), person_id=str(row[0]), organisation=row[1])
+
+        async def again(refused: dict[str, Any]) -> Template:
+            return await self._auditors(request, host, forum, **refused)
+
+        return await submit(
+            request,
+            appointment,
+            ForumRef(facts.host, facts.forum_id),
+            then=f"/audit/forums/{host}/{forum}/auditeurs",
+            notice="nomme",
+            again=again,
+            form={"email": email},
+            aliases=EVERY_REFUSAL_ON_EMAIL,
+            projections=("people",),  # the list shows the person just appointed
+        )
 
     # -- one aggregate --------------------------------------------------------------------------------------------
 

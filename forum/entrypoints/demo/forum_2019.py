@@ -11,9 +11,10 @@ import msgspec
 
 from domain.forum import CoachingSlot, Forum, Prize, coaching_rota, running_order
 from domain.jury import Criterion, JuryRules, Ranking
-from forum import audit_trail, forums
+from forum import forums
 from forum.access import Actor
 from forum.application import ForumApplication
+from forum.audit_trail import AppointAuditor
 from forum.coaching import AppointCoach, AssignCoaching, RecordCoachingSession
 from forum.entrypoints.demo.editions import Edition, Loader, local_round, summary
 from forum.entrypoints.demo.scenarios import (
@@ -74,7 +75,7 @@ def load_forum_2019(
         jurors = _forum_2019_jury(edition, data)
         # an auditor of the forum (a Nord auditor), appointed by the host before the day: reads, changes nothing
         auditor = loader.person(FORUM_2019_AUDITOR.partition("@")[0], "nord", "auditor", "Auditrice du forum 2019")
-        edition.as_host(audit_trail.appoint_auditor, "auditor", person_id=auditor.person_id, organisation="nord")
+        edition.as_host(AppointAuditor, "auditor", person_id=auditor.person_id, organisation="nord")
         _forum_2019_day(edition, data)
         _forum_2019_deliberation(edition, data, jurors)
         return summary(loader, edition.forum_id, host, key=key, projects=len(edition.projects))
