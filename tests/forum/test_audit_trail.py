@@ -32,7 +32,7 @@ from forum.tenancy import store_of
 from projections.audit import audit_names
 from tests.builders import publishes, sends
 from tests.conftest import Clock, command_id
-from tests.worlds.forums import HOST, ON_THE_DAY, World, build_world, deliberated_world, jury_world, score
+from tests.forum.test_forums import HOST, ON_THE_DAY, World, build_world, deliberated_world
 
 T = TypeVar("T")
 PARIS_1630 = datetime(2019, 11, 28, 15, 30, tzinfo=UTC)  # 16:30 in Paris
@@ -371,6 +371,8 @@ def test_a_jury_at_an_instant_shows_the_scores_recorded_by_then_and_the_ranking_
     world: World, clock: Clock
 ) -> None:
     # given scores recorded one minute apart from 16:00, and the ranking computed at 17:30
+    from tests.forum.test_forums import jury_world, score
+
     jury_world(world)
     labels = ["nord-1", "oise-1", "somme-1", "nord-2", "oise-2", "somme-2"]
     minute = 0
