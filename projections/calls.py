@@ -17,11 +17,13 @@ from domain.formatting import moment
 from domain.idea_call import IdeaCall
 from domain.project import Project
 from domain.values import PARIS
-from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.dispatch import Conn, EventProjection, EventsOf, RowOf, on
 from projections.projector import Envelope
 
 C = EventsOf(IdeaCall)
 P = EventsOf(Project)
+CALL = RowOf("read.calls", "call_id")
+PROJECT = RowOf("read.projects", "project_id")
 
 FIELD_LABELS = {
     "title": "titre",
@@ -186,16 +188,14 @@ class Calls(EventProjection):
 
     @on(C.Cancelled)
     async def call_cancelled(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.calls SET cancellation_reason = $2 WHERE call_id = $1", envelope.originator_id, e.reason
-        )
+        await CALL.set(conn, envelope, "cancellation_reason = $2", e.reason)
 
     @on(C.AttachedToForum)
     async def call_attached_to_forum(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.calls SET forum_id = $2, forum_organisation = $3, forum_quota = $4, updated_at = $5"
-            " WHERE call_id = $1",
-            envelope.originator_id,
+        await CALL.set(
+            conn,
+            envelope,
+            "forum_id = $2, forum_organisation = $3, forum_quota = $4, updated_at = $5",
             e.forum.forum_id,
             e.forum.forum_organisation,
             e.forum.quota,
@@ -263,11 +263,7 @@ class Calls(EventProjection):
     @on(P.Submitted)
     async def project_submitted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
         await _content_set(conn, envelope)
-        await conn.execute(
-            "UPDATE read.projects SET status = 'submitted', submitted_at = $2 WHERE project_id = $1",
-            envelope.originator_id,
-            e.timestamp,
-        )
+        await PROJECT.set(conn, envelope, "status = 'submitted', submitted_at = $2", e.timestamp)
         await _version(conn, envelope)
         await _history_line(conn, envelope, "submitted", version=e.version)
 
@@ -280,10 +276,10 @@ class Calls(EventProjection):
 
     @on(P.Withdrawn)
     async def project_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.projects SET status = 'withdrawn', withdrawn_at = $2, withdrawal_reason = $3,"
-            " updated_at = $2 WHERE project_id = $1",
-            envelope.originator_id,
+        await PROJECT.set(
+            conn,
+            envelope,
+            "status = 'withdrawn', withdrawn_at = $2, withdrawal_reason = $3, updated_at = $2",
             e.timestamp,
             e.reason,
         )
@@ -332,10 +328,10 @@ class Calls(EventProjection):
 
     @on(P.Nominated)
     async def nominated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.projects SET nominated_forum_id = $2, nominated_forum_organisation = $3,"
-            " nominated_at = $4 WHERE project_id = $1",
-            envelope.originator_id,
+        await PROJECT.set(
+            conn,
+            envelope,
+            "nominated_forum_id = $2, nominated_forum_organisation = $3, nominated_at = $4",
             e.forum_id,
             e.forum_organisation,
             e.timestamp,
@@ -344,10 +340,8 @@ class Calls(EventProjection):
 
     @on(P.NominationWithdrawn)
     async def nomination_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.projects SET nominated_forum_id = NULL, nominated_forum_organisation = NULL,"
-            " nominated_at = NULL WHERE project_id = $1",
-            envelope.originator_id,
+        await PROJECT.set(
+            conn, envelope, "nominated_forum_id = NULL, nominated_forum_organisation = NULL, nominated_at = NULL"
         )
         await _history_line(conn, envelope, "nomination_withdrawn", detail=e.reason)
 
@@ -368,7 +362,7 @@ async def _version(conn: asyncpg.Connection, envelope: Envelope) -> None:
     e = envelope.event
     if e.version is None:
         return
-    await conn.execute("UPDATE read.projects SET version = $2 WHERE project_id = $1", envelope.originator_id, e.version)
+    await PROJECT.set(conn, envelope, "version = $2", e.version)
     await conn.execute(
         "INSERT INTO read.project_versions (organisation, project_id, number, at, actor, content)"
         " VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
@@ -391,12 +385,8 @@ async def _invitation_gone(conn: asyncpg.Connection, envelope: Envelope) -> None
 
 async def _decided(conn: asyncpg.Connection, envelope: Envelope, decision: str) -> None:
     e = envelope.event
-    await conn.execute(
-        "UPDATE read.projects SET decision = $2, decision_reason = $3, decided_at = $4 WHERE project_id = $1",
-        envelope.originator_id,
-        decision,
-        e.reason,
-        e.timestamp,
+    await PROJECT.set(
+        conn, envelope, "decision = $2, decision_reason = $3, decided_at = $4", decision, e.reason, e.timestamp
     )
     await _history_line(conn, envelope, decision, detail=e.reason)
 

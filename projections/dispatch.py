@@ -51,6 +51,19 @@ class EventsOf:
         return event_class
 
 
+class RowOf:
+    """The row a read table keeps for each aggregate, keyed by its id: ``PEOPLE = RowOf("read.people",
+    "person_id")``, then ``await PEOPLE.set(conn, envelope, "name = $2, updated_at = $3", e.name, e.timestamp)``
+    updates the row of the envelope's aggregate (``$1``), ``values`` being ``$2``…"""
+
+    def __init__(self, table: str, key: str) -> None:
+        self.table = table
+        self.key = key
+
+    async def set(self, conn: asyncpg.Connection, envelope: Envelope, sets: str, *values: Any) -> None:
+        await conn.execute(f"UPDATE {self.table} SET {sets} WHERE {self.key} = $1", envelope.originator_id, *values)
+
+
 class EventProjection(Projection):
     """A projection whose ``apply`` looks each event's class up in a table of handlers: no ``isinstance`` ladder."""
 

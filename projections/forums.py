@@ -28,7 +28,7 @@ from projections.coaching import (
     coaching_rota,
     coaching_sessions,
 )
-from projections.dispatch import Conn, EventProjection, EventsOf, from_json, on, to_json
+from projections.dispatch import Conn, EventProjection, EventsOf, RowOf, from_json, on, to_json
 from projections.jury import (
     ConflictView,
     Deliberation,
@@ -122,9 +122,8 @@ RANKING_CHANGES = (
 )
 
 
-async def _set_forum(conn: asyncpg.Connection, envelope: Envelope, sets: str, *values: Any) -> None:
-    """``UPDATE read.forums SET <sets>`` on the event's forum: ``$1`` is the forum, ``values`` are ``$2``…"""
-    await conn.execute(f"UPDATE read.forums SET {sets} WHERE forum_id = $1", envelope.originator_id, *values)
+# The edition's row (``read.forums``), updated by most of the forum's events
+FORUM = RowOf("read.forums", "forum_id")
 
 
 class Forums(EventProjection):
@@ -153,42 +152,42 @@ class Forums(EventProjection):
 
     @on(*RANKING_CHANGES)
     async def ranking_outdated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await _set_forum(conn, envelope, "ranking_outdated = true, updated_at = $2", e.meta.at)
+        await FORUM.set(conn, envelope, "ranking_outdated = true, updated_at = $2", e.meta.at)
 
     @on(F.RankingComputed)
     async def ranking_computed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await _set_forum(conn, envelope, "ranking_outdated = false")
+        await FORUM.set(conn, envelope, "ranking_outdated = false")
 
     @on(F.EditionAmended)
     async def edition_amended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
         sets = "title = $2, place = $3, starts_on = $4, ends_on = $5, updated_at = $6"
-        await _set_forum(conn, envelope, sets, e.title, e.place, e.starts_on, e.ends_on, e.meta.at)
+        await FORUM.set(conn, envelope, sets, e.title, e.place, e.starts_on, e.ends_on, e.meta.at)
 
     @on(F.BudgetSet)
     async def budget_set(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await _set_forum(conn, envelope, "budget_cents = $2, updated_at = $3", e.budget_cents, e.meta.at)
+        await FORUM.set(conn, envelope, "budget_cents = $2, updated_at = $3", e.budget_cents, e.meta.at)
 
     @on(F.RulesSet, F.RulesAmended)
     async def rules_in_force(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await _set_forum(conn, envelope, "rules = $2::jsonb, rules_version = $3", to_json(e.rules), e.version)
+        await FORUM.set(conn, envelope, "rules = $2::jsonb, rules_version = $3", to_json(e.rules), e.version)
 
     @on(F.ScoreRecorded)
     async def rules_locked(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await _set_forum(conn, envelope, "rules_locked_at = coalesce(rules_locked_at, $2)", e.meta.at)
+        await FORUM.set(conn, envelope, "rules_locked_at = coalesce(rules_locked_at, $2)", e.meta.at)
 
     @on(F.DeliberationOpened)
     async def deliberation_opened(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
         sets = "deliberation = 'open', deliberation_opened_at = $2, updated_at = $2"
-        await _set_forum(conn, envelope, sets, e.meta.at)
+        await FORUM.set(conn, envelope, sets, e.meta.at)
 
     @on(F.DeliberationClosed)
     async def deliberation_closed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
         sets = "deliberation = 'closed', deliberation_closed_at = $2, updated_at = $2"
-        await _set_forum(conn, envelope, sets, e.meta.at)
+        await FORUM.set(conn, envelope, sets, e.meta.at)
 
     @on(F.PalmaresPublished)
     async def palmares_published(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await _set_forum(conn, envelope, "published_at = $2, updated_at = $2", e.meta.at)
+        await FORUM.set(conn, envelope, "published_at = $2, updated_at = $2", e.meta.at)
 
     # -- participants and their quotas ---------------------------------------------------------------------------
 

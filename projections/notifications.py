@@ -15,11 +15,12 @@ import msgspec
 
 from domain.idea_call import IdeaCall
 from domain.project import SELECTED, Project
-from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.dispatch import Conn, EventProjection, EventsOf, RowOf, on
 from projections.projector import Envelope
 
 C = EventsOf(IdeaCall)
 P = EventsOf(Project)
+PROJECT = RowOf("read.notification_projects", "project_id")
 
 
 @dataclass(frozen=True)
@@ -112,18 +113,13 @@ class Notifications(EventProjection):
         await self._content(conn, envelope, submitted=False)
 
     async def _content(self, conn: asyncpg.Connection, envelope: Envelope, *, submitted: bool) -> None:
-        await conn.execute(
-            "UPDATE read.notification_projects SET title = $2, submitted = submitted OR $3 WHERE project_id = $1",
-            envelope.originator_id,
-            envelope.event.content.title,
-            submitted,
+        await PROJECT.set(
+            conn, envelope, "title = $2, submitted = submitted OR $3", envelope.event.content.title, submitted
         )
 
     @on(P.Withdrawn)
     async def project_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.notification_projects SET withdrawn = true WHERE project_id = $1", envelope.originator_id
-        )
+        await PROJECT.set(conn, envelope, "withdrawn = true")
 
     @on(P.Selected)
     async def selected(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
@@ -134,12 +130,7 @@ class Notifications(EventProjection):
         await self._decided(conn, envelope, "not_selected")
 
     async def _decided(self, conn: asyncpg.Connection, envelope: Envelope, decision: str) -> None:
-        await conn.execute(
-            "UPDATE read.notification_projects SET decision = $2, decision_reason = $3 WHERE project_id = $1",
-            envelope.originator_id,
-            decision,
-            envelope.event.reason,
-        )
+        await PROJECT.set(conn, envelope, "decision = $2, decision_reason = $3", decision, envelope.event.reason)
 
     @on(P.CoAuthorInvited)
     async def co_author_invited(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Note]:

@@ -10,11 +10,12 @@ import asyncpg
 import msgspec
 
 from domain.person import ROLE_LABELS, STATUS_LABELS, ForumRoles, Person
-from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.dispatch import Conn, EventProjection, EventsOf, RowOf, on
 from projections.projector import Envelope
 
 P = EventsOf(Person)
 R = EventsOf(ForumRoles)
+PERSON = RowOf("read.people", "person_id")
 
 
 class People(EventProjection):
@@ -38,60 +39,40 @@ class People(EventProjection):
 
     @on(P.InvitationRenewed)
     async def invitation_renewed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.people SET updated_at = $2 WHERE person_id = $1", envelope.originator_id, e.timestamp
-        )
+        await PERSON.set(conn, envelope, "updated_at = $2", e.timestamp)
 
     @on(P.Joined)
     async def joined(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.people SET name = $2, status = 'active', joined_at = $3, password_set_at = $3,"
-            " updated_at = $3 WHERE person_id = $1",
-            envelope.originator_id,
+        await PERSON.set(
+            conn,
+            envelope,
+            "name = $2, status = 'active', joined_at = $3, password_set_at = $3, updated_at = $3",
             e.name,
             e.timestamp,
         )
 
     @on(P.PasswordSet)
     async def password_set(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.people SET password_set_at = $2, updated_at = $2 WHERE person_id = $1",
-            envelope.originator_id,
-            e.timestamp,
-        )
+        await PERSON.set(conn, envelope, "password_set_at = $2, updated_at = $2", e.timestamp)
 
     @on(P.Renamed)
     async def renamed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.people SET name = $2, updated_at = $3 WHERE person_id = $1",
-            envelope.originator_id,
-            e.name,
-            e.timestamp,
-        )
+        await PERSON.set(conn, envelope, "name = $2, updated_at = $3", e.name, e.timestamp)
 
     @on(P.RoleChanged)
     async def role_changed(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.people SET role = $2, updated_at = $3 WHERE person_id = $1",
-            envelope.originator_id,
-            e.role,
-            e.timestamp,
-        )
+        await PERSON.set(conn, envelope, "role = $2, updated_at = $3", e.role, e.timestamp)
 
     @on(P.Deactivated)
     async def deactivated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.people SET status = 'deactivated', updated_at = $2 WHERE person_id = $1",
-            envelope.originator_id,
-            e.timestamp,
-        )
+        await PERSON.set(conn, envelope, "status = 'deactivated', updated_at = $2", e.timestamp)
 
     @on(P.Reactivated)
     async def reactivated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.people SET status = CASE WHEN joined_at IS NULL THEN 'invited' ELSE 'active' END,"
-            " updated_at = $2 WHERE person_id = $1",
-            envelope.originator_id,
+        await PERSON.set(
+            conn,
+            envelope,
+            "status = CASE WHEN joined_at IS NULL THEN 'invited' ELSE 'active' END, updated_at = $2",
             e.timestamp,
         )
 

@@ -31,13 +31,16 @@ from domain.pre_incubation import (
 )
 from domain.project import Project
 from domain.values import PARIS
-from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.dispatch import Conn, EventProjection, EventsOf, RowOf, on
 from projections.projector import Envelope
 
 C = EventsOf(IdeaCall)
 F = EventsOf(Forum)
 PI = EventsOf(PreIncubation)
 P = EventsOf(Project)
+PROJECT = RowOf("read.portfolio_projects", "project_id")
+CALL = RowOf("read.portfolio_calls", "call_id")
+FORUM = RowOf("read.portfolio_forums", "forum_id")
 
 DEPLOYED = (Outcome.DEPLOYE.value, Outcome.TRANSFERE.value)
 STAGES = frozenset(s.value for s in Stage)
@@ -165,12 +168,12 @@ class Portfolio(EventProjection):
 
     async def _content(self, conn: asyncpg.Connection, envelope: Envelope, *, submitted: bool) -> None:
         e = envelope.event
-        await conn.execute(
-            "UPDATE read.portfolio_projects SET title = $2, problem = $3,"
+        await PROJECT.set(
+            conn,
+            envelope,
+            "title = $2, problem = $3,"
             " status = CASE WHEN $4::boolean THEN 'submitted' ELSE status END,"
-            " submitted_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE submitted_at END"
-            " WHERE project_id = $1",
-            e.originator_id,
+            " submitted_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE submitted_at END",
             e.content.title,
             e.content.problem,
             submitted,
@@ -179,18 +182,12 @@ class Portfolio(EventProjection):
 
     @on(P.Withdrawn)
     async def project_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
-        await conn.execute(
-            "UPDATE read.portfolio_projects SET status = 'withdrawn' WHERE project_id = $1", e.originator_id
-        )
+        await PROJECT.set(conn, envelope, "status = 'withdrawn'")
         return [_step(envelope, e.originator_id, "withdrawn", detail=e.reason)]
 
     @on(P.CoAuthorAccepted)
     async def co_author_accepted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.portfolio_projects SET team = array_append(team, $2) WHERE project_id = $1",
-            e.originator_id,
-            e.person,
-        )
+        await PROJECT.set(conn, envelope, "team = array_append(team, $2)", e.person)
 
     @on(P.Selected)
     async def selected(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:
@@ -202,26 +199,16 @@ class Portfolio(EventProjection):
 
     async def _decided(self, conn: asyncpg.Connection, envelope: Envelope, decision: str) -> list[Step]:
         e = envelope.event
-        await conn.execute(
-            "UPDATE read.portfolio_projects SET decision = $2 WHERE project_id = $1", e.originator_id, decision
-        )
+        await PROJECT.set(conn, envelope, "decision = $2", decision)
         return [_step(envelope, e.originator_id, decision, detail=e.reason)]
 
     @on(P.Nominated)
     async def nominated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.portfolio_projects SET forum_id = $2, forum_organisation = $3 WHERE project_id = $1",
-            e.originator_id,
-            e.forum_id,
-            e.forum_organisation,
-        )
+        await PROJECT.set(conn, envelope, "forum_id = $2, forum_organisation = $3", e.forum_id, e.forum_organisation)
 
     @on(P.NominationWithdrawn)
     async def nomination_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.portfolio_projects SET forum_id = NULL, forum_organisation = NULL WHERE project_id = $1",
-            e.originator_id,
-        )
+        await PROJECT.set(conn, envelope, "forum_id = NULL, forum_organisation = NULL")
 
     # -- calls (the call's store) -------------------------------------------------------------------------------------
 
@@ -241,17 +228,12 @@ class Portfolio(EventProjection):
     @on(C.Amended)
     async def call_amended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
         if "title" in e.changed and e.title:
-            await conn.execute(
-                "UPDATE read.portfolio_calls SET title = $2 WHERE call_id = $1", e.originator_id, e.title
-            )
+            await CALL.set(conn, envelope, "title = $2", e.title)
 
     @on(C.AttachedToForum)
     async def call_attached_to_forum(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.portfolio_calls SET forum_id = $2, forum_organisation = $3 WHERE call_id = $1",
-            e.originator_id,
-            e.forum.forum_id,
-            e.forum.forum_organisation,
+        await CALL.set(
+            conn, envelope, "forum_id = $2, forum_organisation = $3", e.forum.forum_id, e.forum.forum_organisation
         )
 
     # -- forums (the host's store): each step refers to the forum ----------------------------------------------------
@@ -270,12 +252,7 @@ class Portfolio(EventProjection):
 
     @on(F.EditionAmended)
     async def edition_amended(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.portfolio_forums SET title = $2, starts_on = $3 WHERE forum_id = $1",
-            e.originator_id,
-            e.title,
-            e.starts_on,
-        )
+        await FORUM.set(conn, envelope, "title = $2, starts_on = $3", e.title, e.starts_on)
 
     @on(F.ProjectNominated)
     async def project_nominated(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Step]:

@@ -15,7 +15,7 @@ import msgspec
 
 from domain.practice import REPORT_OUTCOME_LABELS, Adoption, Practice, ReportOutcome
 from domain.pre_incubation import STAGE_LABELS, Stage
-from projections.dispatch import Conn, EventProjection, EventsOf, on
+from projections.dispatch import Conn, EventProjection, EventsOf, RowOf, on
 from projections.projector import Envelope
 
 TS_CONFIG = "read.french_unaccent"
@@ -25,6 +25,8 @@ ADOPTION_STATUS_LABELS = {"interested": "intéressée", "adopted": "adoptée", "
 
 P = EventsOf(Practice)
 A = EventsOf(Adoption)
+PRACTICE = RowOf("read.practices", "practice_id")
+ADOPTION = RowOf("read.adoptions", "adoption_id")
 
 # The search document: title and themes weigh most, then the problem and what was done, then the rest.
 _SEARCH = f"""
@@ -86,12 +88,8 @@ class Practices(EventProjection):
 
     @on(P.Withdrawn)
     async def practice_withdrawn(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.practices SET status = 'withdrawn', withdrawn_reason = $3, updated_at = $2"
-            " WHERE practice_id = $1",
-            e.originator_id,
-            e.timestamp,
-            e.reason,
+        await PRACTICE.set(
+            conn, envelope, "status = 'withdrawn', withdrawn_reason = $3, updated_at = $2", e.timestamp, e.reason
         )
 
     # -- adoptions (the adopter's store) ------------------------------------------------------------------------------
@@ -114,10 +112,10 @@ class Practices(EventProjection):
 
     @on(A.Adopted)
     async def adopted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.adoptions SET status = 'adopted', adopted_at = $2,"
-            " note = CASE WHEN $3 = '' THEN note ELSE $3 END WHERE adoption_id = $1",
-            e.originator_id,
+        await ADOPTION.set(
+            conn,
+            envelope,
+            "status = 'adopted', adopted_at = $2, note = CASE WHEN $3 = '' THEN note ELSE $3 END",
             e.timestamp,
             e.note,
         )
@@ -145,12 +143,8 @@ class Practices(EventProjection):
 
     @on(A.Abandoned)
     async def abandoned(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.adoptions SET status = 'abandoned', abandoned_at = $2, abandon_reason = $3"
-            " WHERE adoption_id = $1",
-            e.originator_id,
-            e.timestamp,
-            e.reason,
+        await ADOPTION.set(
+            conn, envelope, "status = 'abandoned', abandoned_at = $2, abandon_reason = $3", e.timestamp, e.reason
         )
 
 
