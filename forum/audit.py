@@ -975,15 +975,33 @@ def check_signature(line: bytes | None, digest: Any, public_key: Ed25519PublicKe
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m forum.audit verify-export FILE --public-key KEY``: the offline check, with no database at all."""
+    return verify_export_cli(
+        argv,
+        prog="python -m forum.audit",
+        description="vérifie un export signé, hors ligne",
+        report=print_export_report,
+    )
+
+
+def verify_export_cli(
+    argv: Sequence[str] | None,
+    *,
+    prog: str,
+    description: str,
+    report: Callable[[Path, str], int],
+    what: str = "vérifier un export signé",
+) -> int:
+    """The offline check's command line, ``verify-export FILE --public-key KEY``: ``report`` checks FILE and prints
+    what it found; it answers the exit status."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m forum.audit", description="vérifie un export signé, hors ligne")
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("verify-export", help="vérifier un export signé")
+    check = sub.add_parser("verify-export", help=what)
     check.add_argument("file", type=Path)
     check.add_argument("--public-key", required=True, help="clé publique (base64, PEM, ou fichier)")
     args = parser.parse_args(argv)
-    return print_export_report(args.file, args.public_key)
+    return report(args.file, args.public_key)
 
 
 def print_export_report(path: Path, key_spec: str) -> int:

@@ -874,17 +874,19 @@ def print_export_report(path: Path, key_spec: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m forum.audit_trail verify-export FILE --public-key KEY``: the offline check, without a database."""
-    import argparse
+    return audit.verify_export_cli(
+        argv,
+        prog="python -m forum.audit_trail",
+        description="vérifie un export d'audit signé",
+        what="vérifier un export signé (piste d'audit ou organisation)",
+        report=print_any_export_report,
+    )
 
-    parser = argparse.ArgumentParser(prog="python -m forum.audit_trail", description="vérifie un export d'audit signé")
-    sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("verify-export", help="vérifier un export signé (piste d'audit ou organisation)")
-    check.add_argument("file", type=Path)
-    check.add_argument("--public-key", required=True, help="clé publique (base64, PEM, ou fichier)")
-    args = parser.parse_args(argv)
-    if is_trail_export(args.file):
-        return print_export_report(args.file, args.public_key)
-    return audit.print_export_report(args.file, args.public_key)
+
+def print_any_export_report(path: Path, key_spec: str) -> int:
+    """Check a signed export of either kind: an audit trail's, or an organisation's (``forum.audit``)."""
+    report = print_export_report if is_trail_export(path) else audit.print_export_report
+    return report(path, key_spec)
 
 
 if __name__ == "__main__":

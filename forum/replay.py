@@ -252,7 +252,19 @@ def state_at(
 ) -> StateAt:
     """The aggregate as it stood at ``at`` and/or ``position`` (now, without either)."""
     events = history(app, store, aggregate_id, position=position)
-    kept = cut(events, at=at)
+    return _state(store, aggregate_id, events, cut(events, at=at), at=at, position=position)
+
+
+def _state(
+    store: str,
+    aggregate_id: UUID,
+    events: list[Recorded],
+    kept: list[Recorded],
+    *,
+    at: datetime | None,
+    position: int | None,
+) -> StateAt:
+    """The aggregate folded from ``kept``, the part of its history ``events`` up to a cut-off (``at``, ``position``)."""
     aggregate = fold(kept)
     return StateAt(
         store=store,
@@ -290,22 +302,7 @@ def state_diff(
 
     def at_cut(at: datetime | None, position: int | None) -> tuple[StateAt, list[Recorded]]:
         kept = cut(events, at=at, position=position)
-        aggregate = fold(kept)
-        return (
-            StateAt(
-                store=store,
-                aggregate_id=aggregate_id,
-                aggregate_type=_aggregate_type(events),
-                at=at,
-                position=position,
-                exists=aggregate is not None,
-                version=aggregate.version if aggregate is not None else 0,
-                events=len(kept),
-                last_event=event_ref(kept[-1]) if kept else None,
-                state=state_of(aggregate),
-            ),
-            kept,
-        )
+        return _state(store, aggregate_id, events, kept, at=at, position=position), kept
 
     before, kept_before = at_cut(from_at, from_position)
     after, kept_after = at_cut(to_at, to_position)
