@@ -250,14 +250,7 @@ class Calls(EventProjection):
             e.author,
             at,
         )
-        await conn.execute(
-            "INSERT INTO read.project_members (organisation, project_id, person, role, since)"
-            " VALUES ($1, $2, $3, 'author', $4)",
-            envelope.organisation,
-            project_id,
-            e.author,
-            at,
-        )
+        await _member(conn, envelope, e.author, "author")
         await _history_line(conn, envelope, "drafted")
 
     @on(P.Submitted)
@@ -287,25 +280,12 @@ class Calls(EventProjection):
 
     @on(P.CoAuthorInvited)
     async def co_author_invited(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "INSERT INTO read.project_members (organisation, project_id, person, role, since)"
-            " VALUES ($1, $2, $3, 'invited', $4)"
-            " ON CONFLICT (project_id, person) DO UPDATE SET role = 'invited', since = $4",
-            envelope.organisation,
-            envelope.originator_id,
-            e.person,
-            e.timestamp,
-        )
+        await _member(conn, envelope, e.person, "invited")
         await _history_line(conn, envelope, "invited", person=e.person)
 
     @on(P.CoAuthorAccepted)
     async def co_author_accepted(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> None:
-        await conn.execute(
-            "UPDATE read.project_members SET role = 'co_author', since = $3 WHERE project_id = $1 AND person = $2",
-            envelope.originator_id,
-            e.person,
-            e.timestamp,
-        )
+        await _member(conn, envelope, e.person, "co_author")
         await _history_line(conn, envelope, "accepted", person=e.person)
 
     @on(P.CoAuthorDeclined)
@@ -349,12 +329,7 @@ class Calls(EventProjection):
 async def _content_set(conn: asyncpg.Connection, envelope: Envelope) -> None:
     """A project's content as submitted or edited."""
     e = envelope.event
-    await conn.execute(
-        f"UPDATE read.projects SET {_SET_CONTENT}, updated_at = $10 WHERE project_id = $1",
-        envelope.originator_id,
-        *_content_args(e.content),
-        e.timestamp,
-    )
+    await PROJECT.set(conn, envelope, f"{_SET_CONTENT}, updated_at = $10", *_content_args(e.content), e.timestamp)
 
 
 async def _version(conn: asyncpg.Connection, envelope: Envelope) -> None:
@@ -372,6 +347,19 @@ async def _version(conn: asyncpg.Connection, envelope: Envelope) -> None:
         e.timestamp,
         e.meta.actor,
         _json(_content(e.content)),
+    )
+
+
+async def _member(conn: asyncpg.Connection, envelope: Envelope, person: str, role: str) -> None:
+    """``person`` holds ``role`` in the project's team (author, invited, co_author) from the event's moment."""
+    await conn.execute(
+        "INSERT INTO read.project_members (organisation, project_id, person, role, since) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (project_id, person) DO UPDATE SET role = EXCLUDED.role, since = EXCLUDED.since",
+        envelope.organisation,
+        envelope.originator_id,
+        person,
+        role,
+        envelope.event.timestamp,
     )
 
 

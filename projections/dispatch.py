@@ -63,6 +63,10 @@ class RowOf:
     async def set(self, conn: asyncpg.Connection, envelope: Envelope, sets: str, *values: Any) -> None:
         await conn.execute(f"UPDATE {self.table} SET {sets} WHERE {self.key} = $1", envelope.originator_id, *values)
 
+    async def get(self, conn: asyncpg.Connection, envelope: Envelope) -> asyncpg.Record | None:
+        """The row of the envelope's aggregate, None before its first event made one."""
+        return await conn.fetchrow(f"SELECT * FROM {self.table} WHERE {self.key} = $1", envelope.originator_id)
+
 
 class EventProjection(Projection):
     """A projection whose ``apply`` looks each event's class up in a table of handlers: no ``isinstance`` ladder."""

@@ -134,9 +134,7 @@ class Notifications(EventProjection):
 
     @on(P.CoAuthorInvited)
     async def co_author_invited(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Note]:
-        project = await conn.fetchrow(
-            "SELECT * FROM read.notification_projects WHERE project_id = $1", envelope.originator_id
-        )
+        project = await PROJECT.get(conn, envelope)
         if project is None:  # pragma: no cover — a project is drafted before its team changes
             return []
         title = project["title"]
@@ -165,9 +163,7 @@ class Notifications(EventProjection):
 
     @on(P.CoAuthorDeclined)
     async def co_author_declined(self, conn: asyncpg.Connection, envelope: Envelope, e: Any) -> list[Note]:
-        project = await conn.fetchrow(
-            "SELECT * FROM read.notification_projects WHERE project_id = $1", envelope.originator_id
-        )
+        project = await PROJECT.get(conn, envelope)
         return await self._answered(conn, envelope, project, joined=False)
 
     async def _answered(

@@ -253,21 +253,24 @@ _SUMMARY_SELECT = """
 """
 
 
+def _heading(r: asyncpg.Record) -> dict[str, Any]:
+    """What the listing and the sheet read alike from a practice's row (with its organisation's ``org_name``)."""
+    return {
+        "practice_id": r["practice_id"],
+        "organisation": r["organisation"],
+        "organisation_name": r["org_name"],
+        "status": r["status"],
+        "title": r["title"],
+        "problem": r["problem"],
+        "themes": list(r["themes"]),
+        "stage": r["stage"],
+        "stage_label": stage_label(r["stage"]),
+        "published_at": r["published_at"],
+    }
+
+
 def _summary(r: asyncpg.Record) -> PracticeSummary:
-    return PracticeSummary(
-        practice_id=r["practice_id"],
-        organisation=r["organisation"],
-        organisation_name=r["org_name"],
-        status=r["status"],
-        title=r["title"],
-        problem=r["problem"],
-        themes=list(r["themes"]),
-        stage=r["stage"],
-        stage_label=stage_label(r["stage"]),
-        published_at=r["published_at"],
-        adopters=r["adopters"],
-        interested=r["interested"],
-    )
+    return PracticeSummary(**_heading(r), adopters=r["adopters"], interested=r["interested"])
 
 
 async def search_practices(
@@ -420,23 +423,14 @@ async def get_practice(
         return None
     tree = await lineage(conn, practice_id) or Lineage(practice_id, r["organisation"], [])
     return PracticeDetail(
-        practice_id=practice_id,
-        organisation=r["organisation"],
-        organisation_name=r["org_name"],
+        **_heading(r),
         project_id=r["project_id"],
-        status=r["status"],
-        title=r["title"],
-        problem=r["problem"],
         what_was_done=r["what_was_done"],
         results=r["results"],
         figures=_figure_views(r["figures"]),
         resources=r["resources"],
         contact_role=r["contact_role"],
         reuse_conditions=r["reuse_conditions"],
-        themes=list(r["themes"]),
-        stage=r["stage"],
-        stage_label=stage_label(r["stage"]),
-        published_at=r["published_at"],
         updated_at=r["updated_at"],
         withdrawn_reason=r["withdrawn_reason"],
         lineage=tree,

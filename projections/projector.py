@@ -227,25 +227,30 @@ class Projector:
                 position = await self._position(conn, name, lock=True)
                 if position is None:  # another projector process holds this projection right now
                     return 0
-                head = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM store.forum_events")
+                head = await _head(conn)
                 if head <= position:
                     return 0
                 rows = await self._batch(conn, projection, position, head)
                 if rows:
                     await projection.apply(conn, _envelopes(rows))
-                new_position = rows[-1]["notification_id"] if len(rows) == self.batch_size else head
-                await conn.execute(
-                    "UPDATE read.positions SET position = $2, updated_at = clock_timestamp(), error = NULL,"
-                    " failed_position = NULL, failed_at = NULL, attempts = 0 WHERE projection = $1",
-                    name,
-                    new_position,
-                )
-                self._retry_at.pop(name, None)
+                await self._advance(conn, name, rows, head)
                 return len(rows)
         except Exception as error:
             if _is_connection_failure(error):
                 raise
             return await self._isolate(projection, error)
+
+    async def _advance(self, conn: asyncpg.Connection, name: str, rows: Sequence[Any], head: int) -> None:
+        """``name`` has applied ``rows``, the batch it read below ``head``: its position moves past them (to the
+        head when the batch was not full) and any fault it had is cleared."""
+        new_position = rows[-1]["notification_id"] if len(rows) == self.batch_size else head
+        await conn.execute(
+            "UPDATE read.positions SET position = $2, updated_at = clock_timestamp(), error = NULL,"
+            " failed_position = NULL, failed_at = NULL, attempts = 0 WHERE projection = $1",
+            name,
+            new_position,
+        )
+        self._retry_at.pop(name, None)
 
     async def _isolate(self, projection: Projection, batch_error: Exception) -> int:
         """Replay the batch one event at a time (each in a savepoint) to find the event that fails; keep the
@@ -255,7 +260,7 @@ class Projector:
             position = await self._position(conn, name, lock=True)
             if position is None:
                 return 0
-            head = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM store.forum_events")
+            head = await _head(conn)
             rows = await self._batch(conn, projection, position, head)
             applied, failed, error = 0, None, batch_error
             for row in rows:
@@ -270,14 +275,7 @@ class Projector:
                 applied += 1
                 position = row["notification_id"]
             if failed is None:  # every event applied on its own: the batch's failure did not come back
-                new_position = rows[-1]["notification_id"] if len(rows) == self.batch_size else head
-                await conn.execute(
-                    "UPDATE read.positions SET position = $2, updated_at = clock_timestamp(), error = NULL,"
-                    " failed_position = NULL, failed_at = NULL, attempts = 0 WHERE projection = $1",
-                    name,
-                    new_position,
-                )
-                self._retry_at.pop(name, None)
+                await self._advance(conn, name, rows, head)
                 return applied
             attempts = await conn.fetchval(
                 "UPDATE read.positions SET position = $2, updated_at = clock_timestamp(), error = $3,"
@@ -386,7 +384,7 @@ class Projector:
         )
         if row is None or row["rebuild_position"] is None:
             return None
-        head = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM store.forum_events")
+        head = await _head(conn)
         rows = await self._batch(conn, projection, row["rebuild_position"], head)
         shadowed: Any = _Shadowed(conn, projection.tables)
         try:
@@ -464,7 +462,7 @@ class Projector:
 
     async def status(self, name: str | None = None) -> list[Status]:
         async with self.pool.acquire() as conn:
-            head = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM store.forum_events")
+            head = await _head(conn)
             statuses = []
             for projection_name in [name] if name else sorted(self.projections):
                 projection = self.projection(projection_name)
@@ -550,6 +548,12 @@ class Projector:
 
     def _notified(self, *_: object) -> None:
         self._wake.set()
+
+
+async def _head(conn: asyncpg.Connection) -> int:
+    """The position of the last event stored (0 when there is none)."""
+    head: int = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM store.forum_events")
+    return head
 
 
 def _closed(conn: asyncpg.Connection) -> bool:
