@@ -33,9 +33,7 @@ def coaching_rota(
     return tuple(slots)
 
 
-class NotACoach(NotFound):
-    rule = "not_a_coach"
+class NotACoach(NotFound, rule="not_a_coach"): ...
 
 
-class NotAssignedCoach(Forbidden):
-    rule = "not_assigned_coach"
+class NotAssignedCoach(Forbidden, rule="not_assigned_coach"): ...

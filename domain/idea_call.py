@@ -45,55 +45,41 @@ def paris_end_of_day(day: date) -> datetime:
 # Refusals
 
 
-class CallClosed(Conflict):
+class CallClosed(Conflict, rule="call_closed"):
     """A submission, an edit or an opening after the call's closing time (or its early closing)."""
-
-    rule = "call_closed"
 
     def __init__(self, closed_at: datetime) -> None:
         super().__init__(f"L'appel est clos depuis le {moment(closed_at)}.")
         self.closed_at = closed_at
 
 
-class CallNotOpen(Conflict):
+class CallNotOpen(Conflict, rule="call_not_open"):
     """The call is not opened yet, or its opening time has not come."""
 
-    rule = "call_not_open"
+
+class CallCancelled(Conflict, rule="call_cancelled"): ...
 
 
-class CallCancelled(Conflict):
-    rule = "call_cancelled"
-
-
-class CallStillOpen(Conflict):
+class CallStillOpen(Conflict, rule="call_still_open"):
     """A selection while projects may still be submitted or edited."""
 
-    rule = "call_still_open"
+
+class SelectionAlreadyRecorded(Conflict, rule="selection_already_recorded"): ...
 
 
-class SelectionAlreadyRecorded(Conflict):
-    rule = "selection_already_recorded"
-
-
-class NotEligible(Forbidden):
+class NotEligible(Forbidden, rule="not_eligible"):
     """An agent of an organisation the call is not open to."""
 
-    rule = "not_eligible"
 
-
-class RemovedAfterOpening(Conflict):
+class RemovedAfterOpening(Conflict, rule="removed_after_opening"):
     """An amendment after opening may add themes, categories, questions, partners or team places, never take them away
     (projects already drafted rely on them)."""
 
-    rule = "removed_after_opening"
+
+class NothingChanged(Conflict, rule="nothing_changed"): ...
 
 
-class NothingChanged(Conflict):
-    rule = "nothing_changed"
-
-
-class AnnouncementAlreadyPublished(Conflict):
-    rule = "announcement_already_published"
+class AnnouncementAlreadyPublished(Conflict, rule="announcement_already_published"): ...
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -297,6 +283,14 @@ def _check_forum(forum: ForumRound) -> ForumRound:
     return forum
 
 
+def _unknown_choice(question: Question, choice: str) -> Invalid:
+    return Invalid(
+        f"Choix inconnu pour « {question.label} » : « {choice} ». Choix possibles : {', '.join(question.choices)}.",
+        field=f"answers.{question.key}",
+        rule="unknown_value",
+    )
+
+
 def _check_answer(question: Question, value: Any) -> Answer | None:
     """A trimmed answer, or None when the question was left unanswered."""
     field = f"answers.{question.key}"
@@ -306,12 +300,7 @@ def _check_answer(question: Question, value: Any) -> Answer | None:
         picked: list[str] = []
         for choice in value:
             if choice not in question.choices:
-                raise Invalid(
-                    f"Choix inconnu pour « {question.label} » : « {choice} ». "
-                    f"Choix possibles : {', '.join(question.choices)}.",
-                    field=field,
-                    rule="unknown_value",
-                )
+                raise _unknown_choice(question, choice)
             if choice not in picked:
                 picked.append(choice)
         return tuple(picked) or None
@@ -322,12 +311,7 @@ def _check_answer(question: Question, value: Any) -> Answer | None:
         return None
     if question.kind == QuestionKind.SINGLE_CHOICE:
         if text not in question.choices:
-            raise Invalid(
-                f"Choix inconnu pour « {question.label} » : « {text} ». "
-                f"Choix possibles : {', '.join(question.choices)}.",
-                field=field,
-                rule="unknown_value",
-            )
+            raise _unknown_choice(question, text)
         return text
     limit = question.max_length or LONG_TEXT_MAX
     if len(text) > limit:

@@ -516,57 +516,42 @@ def count_ballots(
 # Refusals of the jury
 
 
-class NotAJuror(Forbidden):
-    rule = "not_a_juror"
+class NotAJuror(Forbidden, rule="not_a_juror"): ...
 
 
-class RulesNotSet(Conflict):
-    rule = "rules_not_set"
+class RulesNotSet(Conflict, rule="rules_not_set"): ...
 
 
-class RulesLocked(Conflict):
-    rule = "rules_locked"
+class RulesLocked(Conflict, rule="rules_locked"): ...
 
 
-class ConflictOfInterest(Conflict):
+class ConflictOfInterest(Conflict, rule="conflict_of_interest"):
     """A score from a juror who declared a conflict of interest on the project."""
 
-    rule = "conflict_of_interest"
 
-
-class OwnOrganisationRecusal(ConflictOfInterest):
+class OwnOrganisationRecusal(ConflictOfInterest, rule="own_organisation"):
     """A score from a juror for a project of their own organisation (recused ex officio, nothing declared)."""
 
-    rule = "own_organisation"
+
+class ScoreOutOfScale(Invalid, rule="score_out_of_scale"): ...
 
 
-class ScoreOutOfScale(Invalid):
-    rule = "score_out_of_scale"
+class MissingCriterion(Invalid, rule="missing_criterion"): ...
 
 
-class MissingCriterion(Invalid):
-    rule = "missing_criterion"
+class UnknownCriterion(Invalid, rule="unknown_criterion"): ...
 
 
-class UnknownCriterion(Invalid):
-    rule = "unknown_criterion"
+class DeliberationClosed(Conflict, rule="deliberation_closed"): ...
 
 
-class DeliberationClosed(Conflict):
-    rule = "deliberation_closed"
+class DeliberationNotOpen(Conflict, rule="deliberation_not_open"): ...
 
 
-class DeliberationNotOpen(Conflict):
-    rule = "deliberation_not_open"
+class RankingOutdated(Conflict, rule="ranking_outdated"): ...
 
 
-class RankingOutdated(Conflict):
-    rule = "ranking_outdated"
+class NotTied(Conflict, rule="not_tied"): ...
 
 
-class NotTied(Conflict):
-    rule = "not_tied"
-
-
-class DepartsFromRanking(Conflict):
-    rule = "departs_from_ranking"
+class DepartsFromRanking(Conflict, rule="departs_from_ranking"): ...

@@ -36,41 +36,31 @@ def check_snapshot(project: ProjectSnapshot) -> ProjectSnapshot:
     )
 
 
-class NotParticipant(Conflict):
-    rule = "not_participant"
+class NotParticipant(Conflict, rule="not_participant"): ...
 
 
-class NotInvited(Conflict):
-    rule = "not_invited"
+class NotInvited(Conflict, rule="not_invited"): ...
 
 
-class InvitationAnswered(Conflict):
-    rule = "invitation_answered"
+class InvitationAnswered(Conflict, rule="invitation_answered"): ...
 
 
-class NotSelectedLocally(Conflict):
-    rule = "not_selected_locally"
+class NotSelectedLocally(Conflict, rule="not_selected_locally"): ...
 
 
-class QuotaExceeded(Conflict):
-    rule = "quota_exceeded"
+class QuotaExceeded(Conflict, rule="quota_exceeded"): ...
 
 
-class AlreadyNominated(AlreadyExists):
-    rule = "already_nominated"
+class AlreadyNominated(AlreadyExists, rule="already_nominated"): ...
 
 
-class NominationsClosed(Conflict):
-    rule = "nominations_closed"
+class NominationsClosed(Conflict, rule="nominations_closed"): ...
 
 
-class NotNominated(NotFound):
-    rule = "not_nominated"
+class NotNominated(NotFound, rule="not_nominated"): ...
 
 
-class WithdrawalTooLate(Conflict):
-    rule = "withdrawal_too_late"
+class WithdrawalTooLate(Conflict, rule="withdrawal_too_late"): ...
 
 
-class UnknownCategory(Invalid):
-    rule = "unknown_category"
+class UnknownCategory(Invalid, rule="unknown_category"): ...

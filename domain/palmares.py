@@ -150,33 +150,25 @@ def assemble_palmares(
     return Palmares(title, host, kind, tuple(assembled), finalists)
 
 
-class UnknownPrize(NotFound):
-    rule = "unknown_prize"
+class UnknownPrize(NotFound, rule="unknown_prize"): ...
 
 
-class PrizeAwarded(Conflict):
-    rule = "prize_awarded"
+class PrizeAwarded(Conflict, rule="prize_awarded"): ...
 
 
-class TooManyLaureates(Invalid):
-    rule = "too_many_laureates"
+class TooManyLaureates(Invalid, rule="too_many_laureates"): ...
 
 
-class LaureatesMissing(Conflict):
-    rule = "laureates_missing"
+class LaureatesMissing(Conflict, rule="laureates_missing"): ...
 
 
-class BudgetExceeded(Conflict):
-    rule = "budget_exceeded"
+class BudgetExceeded(Conflict, rule="budget_exceeded"): ...
 
 
-class PrizeDecidedByVote(Conflict):
-    rule = "prize_decided_by_vote"
+class PrizeDecidedByVote(Conflict, rule="prize_decided_by_vote"): ...
 
 
-class PalmaresNotDeliberated(Conflict):
-    rule = "palmares_not_deliberated"
+class PalmaresNotDeliberated(Conflict, rule="palmares_not_deliberated"): ...
 
 
-class PalmaresAlreadyPublished(Conflict):
-    rule = "palmares_published"
+class PalmaresAlreadyPublished(Conflict, rule="palmares_published"): ...

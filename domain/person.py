@@ -63,46 +63,35 @@ def check_role(role: str, organisation: str, field: str = "role") -> str:
     return role
 
 
-class AlreadyMember(Conflict):
-    rule = "already_member"
+class AlreadyMember(Conflict, rule="already_member"): ...
 
 
-class AlreadyJoined(Conflict):
-    rule = "already_joined"
+class AlreadyJoined(Conflict, rule="already_joined"): ...
 
 
-class NotJoined(Conflict):
-    rule = "not_joined"
+class NotJoined(Conflict, rule="not_joined"): ...
 
 
-class PersonDeactivated(Conflict):
-    rule = "person_deactivated"
+class PersonDeactivated(Conflict, rule="person_deactivated"): ...
 
 
-class NotDeactivated(Conflict):
-    rule = "not_deactivated"
+class NotDeactivated(Conflict, rule="not_deactivated"): ...
 
 
-class SameRole(Conflict):
-    rule = "same_role"
+class SameRole(Conflict, rule="same_role"): ...
 
 
-class SameName(Conflict):
-    rule = "same_name"
+class SameName(Conflict, rule="same_name"): ...
 
 
-class OwnAccount(Forbidden):
+class OwnAccount(Forbidden, rule="own_account"):
     """An organiser may not change their own role nor deactivate themselves (nobody locks an organisation out)."""
 
-    rule = "own_account"
+
+class AlreadyGranted(Conflict, rule="already_granted"): ...
 
 
-class AlreadyGranted(Conflict):
-    rule = "already_granted"
-
-
-class NotGranted(Conflict):
-    rule = "not_granted"
+class NotGranted(Conflict, rule="not_granted"): ...
 
 
 class Person(Aggregate):

@@ -78,32 +78,25 @@ class PracticeSheet(msgspec.Struct, frozen=True):
     stage: str
 
 
-class PracticeNotPublished(Conflict):
-    rule = "practice_not_published"
+class PracticeNotPublished(Conflict, rule="practice_not_published"): ...
 
 
-class AlreadyPublished(Conflict):
-    rule = "already_published"
+class AlreadyPublished(Conflict, rule="already_published"): ...
 
 
-class NothingChanged(Conflict):
-    rule = "nothing_changed"
+class NothingChanged(Conflict, rule="nothing_changed"): ...
 
 
-class OwnPractice(Conflict):
-    rule = "own_practice"
+class OwnPractice(Conflict, rule="own_practice"): ...
 
 
-class AlreadyAdopted(Conflict):
-    rule = "already_adopted"
+class AlreadyAdopted(Conflict, rule="already_adopted"): ...
 
 
-class NotAdopted(Conflict):
-    rule = "not_adopted"
+class NotAdopted(Conflict, rule="not_adopted"): ...
 
 
-class AdoptionAbandoned(Conflict):
-    rule = "adoption_abandoned"
+class AdoptionAbandoned(Conflict, rule="adoption_abandoned"): ...
 
 
 # a civility before a name (« Mme Durand »), not before a title (« Madame la rectrice »)

@@ -87,44 +87,34 @@ class Flags(msgspec.Struct, frozen=True):
     open_vigilance_points: int
 
 
-class MilestoneAfterDeadline(Conflict):
-    rule = "milestone_after_deadline"
+class MilestoneAfterDeadline(Conflict, rule="milestone_after_deadline"): ...
 
 
-class DeadlineNotLater(Conflict):
-    rule = "deadline_not_later"
+class DeadlineNotLater(Conflict, rule="deadline_not_later"): ...
 
 
-class SameStage(Conflict):
-    rule = "same_stage"
+class SameStage(Conflict, rule="same_stage"): ...
 
 
-class OutcomeAlreadyRecorded(Conflict):
-    rule = "outcome_already_recorded"
+class OutcomeAlreadyRecorded(Conflict, rule="outcome_already_recorded"): ...
 
 
-class PreIncubationEnded(Conflict):
-    rule = "pre_incubation_ended"
+class PreIncubationEnded(Conflict, rule="pre_incubation_ended"): ...
 
 
-class MilestoneAlreadyCompleted(Conflict):
-    rule = "milestone_already_completed"
+class MilestoneAlreadyCompleted(Conflict, rule="milestone_already_completed"): ...
 
 
-class VigilanceAlreadyResolved(Conflict):
-    rule = "vigilance_already_resolved"
+class VigilanceAlreadyResolved(Conflict, rule="vigilance_already_resolved"): ...
 
 
-class NothingChanged(Conflict):
-    rule = "nothing_changed"
+class NothingChanged(Conflict, rule="nothing_changed"): ...
 
 
-class UnknownMilestone(NotFound):
-    rule = "unknown_milestone"
+class UnknownMilestone(NotFound, rule="unknown_milestone"): ...
 
 
-class UnknownVigilancePoint(NotFound):
-    rule = "unknown_vigilance_point"
+class UnknownVigilancePoint(NotFound, rule="unknown_vigilance_point"): ...
 
 
 def add_months(day: date, months: int) -> date:

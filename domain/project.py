@@ -27,48 +27,36 @@ NOT_SELECTED = "not_selected"
 # Refusals
 
 
-class CoAuthorFromAnotherOrganisation(Conflict):
+class CoAuthorFromAnotherOrganisation(Conflict, rule="co_author_from_another_organisation"):
     """A team gathers colleagues of one organisation: the project lives in that organisation's store."""
 
-    rule = "co_author_from_another_organisation"
 
-
-class TeamFull(Conflict):
+class TeamFull(Conflict, rule="team_full"):
     """The team (author, co-authors and pending invitations) would outgrow the call's maximum."""
 
-    rule = "team_full"
+
+class AlreadyInTeam(Conflict, rule="already_in_team"): ...
 
 
-class AlreadyInTeam(Conflict):
-    rule = "already_in_team"
+class NoInvitation(Conflict, rule="no_invitation"): ...
 
 
-class NoInvitation(Conflict):
-    rule = "no_invitation"
+class ProjectWithdrawn(Conflict, rule="project_withdrawn"): ...
 
 
-class ProjectWithdrawn(Conflict):
-    rule = "project_withdrawn"
+class AlreadySubmitted(Conflict, rule="already_submitted"): ...
 
 
-class AlreadySubmitted(Conflict):
-    rule = "already_submitted"
+class NotSubmitted(Conflict, rule="not_submitted"): ...
 
 
-class NotSubmitted(Conflict):
-    rule = "not_submitted"
+class NotLocallySelected(Conflict, rule="not_locally_selected"): ...
 
 
-class NotLocallySelected(Conflict):
-    rule = "not_locally_selected"
+class AlreadyNominated(Conflict, rule="already_nominated"): ...
 
 
-class AlreadyNominated(Conflict):
-    rule = "already_nominated"
-
-
-class NotNominated(Conflict):
-    rule = "not_nominated"
+class NotNominated(Conflict, rule="not_nominated"): ...
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -426,7 +414,7 @@ class Project(Aggregate):
 
     @event("CoAuthorAccepted")
     def _co_author_accepted(self, person: str, meta: Meta) -> None:
-        self.invitations = tuple(invited for invited in self.invitations if invited != person)
+        self._drop_invitation(person)
         self.co_authors = (*self.co_authors, person)
 
     def decline_invitation(self, *, person: str, meta: Meta) -> None:
@@ -436,7 +424,7 @@ class Project(Aggregate):
 
     @event("CoAuthorDeclined")
     def _co_author_declined(self, person: str, meta: Meta) -> None:
-        self.invitations = tuple(invited for invited in self.invitations if invited != person)
+        self._drop_invitation(person)
 
     def withdraw_invitation(self, *, person: str, meta: Meta) -> None:
         """The team takes back a pending invitation, freeing its place."""
@@ -445,6 +433,9 @@ class Project(Aggregate):
 
     @event("InvitationWithdrawn")
     def _invitation_withdrawn(self, person: str, meta: Meta) -> None:
+        self._drop_invitation(person)
+
+    def _drop_invitation(self, person: str) -> None:
         self.invitations = tuple(invited for invited in self.invitations if invited != person)
 
     def _refuse_without_invitation(self, person: str) -> None:

@@ -50,19 +50,14 @@ def overlap(a_start: datetime, a_end: datetime, b_start: datetime, b_end: dateti
     return a_start < b_end and b_start < a_end
 
 
-class SlotOverlaps(Conflict):
+class SlotOverlaps(Conflict, rule="slot_overlaps"):
     """A slot of the day (a pitch, a coach's session) starts before another one ends."""
 
-    rule = "slot_overlaps"
+
+class PitchesStarted(Conflict, rule="pitches_started"): ...
 
 
-class PitchesStarted(Conflict):
-    rule = "pitches_started"
+class NotInRunningOrder(Conflict, rule="not_in_running_order"): ...
 
 
-class NotInRunningOrder(Conflict):
-    rule = "not_in_running_order"
-
-
-class PitchAlreadyRecorded(AlreadyExists):
-    rule = "pitch_already_recorded"
+class PitchAlreadyRecorded(AlreadyExists, rule="pitch_already_recorded"): ...

@@ -31,41 +31,31 @@ class Voter(msgspec.Struct, frozen=True):
     organisation: str
 
 
-class VoteNotOrganised(Conflict):
-    rule = "vote_not_organised"
+class VoteNotOrganised(Conflict, rule="vote_not_organised"): ...
 
 
-class VoteStarted(Conflict):
-    rule = "vote_started"
+class VoteStarted(Conflict, rule="vote_started"): ...
 
 
-class NotInElectorate(Forbidden):
-    rule = "not_in_electorate"
+class NotInElectorate(Forbidden, rule="not_in_electorate"): ...
 
 
-class AlreadyVoted(Conflict):
-    rule = "already_voted"
+class AlreadyVoted(Conflict, rule="already_voted"): ...
 
 
-class VoteNotOpen(Conflict):
-    rule = "vote_not_open"
+class VoteNotOpen(Conflict, rule="vote_not_open"): ...
 
 
-class VoteClosed(Conflict):
-    rule = "vote_closed"
+class VoteClosed(Conflict, rule="vote_closed"): ...
 
 
-class VoteStillOpen(Conflict):
-    rule = "vote_still_open"
+class VoteStillOpen(Conflict, rule="vote_still_open"): ...
 
 
-class OwnOrganisationVote(Conflict):
-    rule = "own_organisation_vote"
+class OwnOrganisationVote(Conflict, rule="own_organisation_vote"): ...
 
 
-class TieUnresolved(Conflict):
-    rule = "tie_unresolved"
+class TieUnresolved(Conflict, rule="tie_unresolved"): ...
 
 
-class VoteNotCounted(Conflict):
-    rule = "vote_not_counted"
+class VoteNotCounted(Conflict, rule="vote_not_counted"): ...
