@@ -226,8 +226,13 @@ def _changed_aggregates(aggregates: Sequence[_Aggregate]) -> str:
 
 
 def _check_same_command(prior: PriorCommand, name: str, target: str | None) -> None:
-    """Refuses a command id already used for another command (a row recorded before targets has none)."""
-    same_target = target is None or prior.target is None or prior.target == target
+    """Refuses a command id already used for another command. A row recorded before targets has none; one whose
+    target was found from the aggregates it changed (``aggregates:…``) cannot be compared with a target the caller
+    names: both are compared by name only."""
+    comparable = target is not None and prior.target is not None
+    if comparable and (prior.target or "").startswith("aggregates:") != (target or "").startswith("aggregates:"):
+        comparable = False
+    same_target = not comparable or prior.target == target
     if prior.name != name or not same_target:
         raise Conflict(
             "Cet identifiant de commande a déjà servi pour une autre action : "

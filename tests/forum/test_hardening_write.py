@@ -156,6 +156,33 @@ def test_a_command_recorded_before_targets_were_is_still_answered_by_its_first_r
         app.register_organisation(admin, "old-command", slug="nord", name="Nord", kind="departement")
 
 
+def test_a_command_whose_target_was_found_from_its_aggregates_is_answered_when_sent_again_naming_its_target(
+    app: ForumApplication, admin: Actor, db: Database
+) -> None:
+    # given a ledger closed by a command that named no target (recorded as the aggregates it changed)
+    app.register_organisation(admin, command_id(), slug="nord", name="Nord", kind="departement")
+    ledger, cid = start_ledger(app, admin, "A"), command_id()
+    assert close_ledger(app, admin, cid, ledger) == {"id": str(ledger), "closed": True}
+    assert rows(db, "SELECT target FROM store.commands WHERE command_id = %s", cid) == [(f"aggregates:{ledger}",)]
+
+    def send(name: str) -> Any:
+        return app.execute(
+            actor=admin,
+            role="admin",
+            store="nord",
+            command_id=cid,
+            name=name,
+            target=f"Ledger:{ledger}",
+            decide=lambda meta: ([], {"decided": True}),
+        )
+
+    # when the same command is sent again by a caller that now names its target, it answers its first result
+    assert send("close") == {"id": str(ledger), "closed": True}
+    # and another command under that id is still refused, by its name
+    with pytest.raises(Conflict, match="identifiant de commande"):
+        send("reopen")
+
+
 def test_the_same_command_sent_by_many_clients_at_once_always_answers_the_first_result(
     app: ForumApplication, admin: Actor, db: Database
 ) -> None:
