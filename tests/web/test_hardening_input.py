@@ -155,6 +155,6 @@ def test_a_juror_gets_403_before_the_running_order_body_is_read_and_the_host_get
         slots = {"slots": [{"project_id": project, "coach_id": cast.coach.person_id, "starts_at": when, "minutes": 50}]}
         answer = api.put(f"{FORUM}/coaching", cast.host, slots)
         assert answer.status_code == 422 and answer.json()["field"] == "slots[0].starts_at", answer.text
-    answer = api.put(f"{FORUM}/coaching", cast.host, {"project_ids": [project], "coach_ids": ["c"],
-                                                      "starts_at": "2019-11-28T09:00:00+01:00", "minutes": 10**20})  # fmt: skip
+    body = {"project_ids": [project], "coach_ids": ["c"], "starts_at": "2019-11-28T09:00:00+01:00", "minutes": 10**20}
+    answer = api.put(f"{FORUM}/coaching", cast.host, body)
     assert answer.status_code == 400 and "minutes" in answer.text, answer.text
