@@ -23,11 +23,9 @@ from forum.coaching import AppointCoach, AssignCoaching, CoachingSlotIn, RecordC
 from forum.forums import AUDITOR, COACH, HOST
 from projections import forums as views
 from projections.people import get_member
-from web.pages.base import reader
+from web.pages.base import Form, Page, reader
 from web.pages.forums import (
-    Form,
     ForumPage,
-    Page,
     Sends,
     integer,
     lines,

@@ -7,8 +7,6 @@ list reads ``projections.forums``. No JavaScript is needed.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as clock_time
@@ -16,7 +14,6 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, Router, get, post
-from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -56,13 +53,12 @@ from projections.directory import list_organisations
 from projections.palmares import slugify
 from projections.people import get_member
 from web import commands
-from web.api.forums import forum_standing
-from web.commands import command_id_of, form_of
+from web.api.forums import forum_named, forum_standing
+from web.commands import command_id_of, form_of, forum_ref
 from web.context import actor_of
 from web.pages import base
-from web.pages.base import now, reader
+from web.pages.base import Form, On, now, reader
 
-FIELD_REFUSALS = (Invalid, Conflict)  # shown beside the form; NotFound and Forbidden are error pages
 NOTICES = {
     "forum-cree": "Le forum est créé. Invitez les organisations participantes et définissez les prix.",
     "edition": "L'édition est modifiée.",
@@ -260,124 +256,26 @@ async def done(request: Request[Any, Any, Any], target: str, notice: str) -> Red
     return await commands.done(request, target, notice, PROJECTIONS)
 
 
-Form = dict[str, Any]
-Page = Template | Redirect
-Fields = Callable[[Form, ForumPage], Mapping[str, Any] | Awaitable[Mapping[str, Any]]]
-
-
-Redraw = Callable[..., Awaitable[Template]]  # a page controller's own drawing, called (controller, request, f,
-# **refused) to show a refusal beside its field: ``ForumPages._prizes`` …
-
-
-def typed(form: Form, kind: type[Command[Any]]) -> dict[str, Any]:
-    """The form's values named as the command's fields (``from_form`` reads numbers and dates from them)."""
-    return {name: form[name] for name in kind.__struct_fields__ if name in form and name != "command_id"}
+async def opened(request: Request[Any, Any, Any], ref: ForumRef, kind: type[Command[Any]]) -> ForumPage:
+    """The forum, opened for those the registered handler of ``kind`` lets act (404 without any standing, 403
+    without one of these, before the form is read)."""
+    handler = pipeline.handler_of(kind)
+    scope, roles = handler.scope, handler.roles
+    allowed = scope.standings(actor_of(request), roles) if isinstance(scope, forums.OnForum) else roles
+    return await open_forum(request, ref.host, str(ref.forum_id), *allowed)
 
 
 async def open_for(
     request: Request[Any, Any, Any], host: str, forum: str, kind: type[Command[Any]]
 ) -> tuple[ForumPage, Form]:
-    """The forum, opened for those the registered handler of ``kind`` lets act (404 without any standing, 403
-    without one of these, before the form is read), and the form sent."""
-    handler = pipeline.handler_of(kind)
-    scope, roles = handler.scope, handler.roles
-    allowed = scope.standings(actor_of(request), roles) if isinstance(scope, forums.OnForum) else roles
-    f = await open_forum(request, host, forum, *allowed)
+    """The forum opened for ``kind`` (``opened``), and the form sent."""
+    f = await opened(request, forum_ref(host, forum), kind)
     return f, await form_of(request)
 
 
-@dataclass(frozen=True)
-class Sends:
-    """How a forum page runs one command: ``fields`` makes its values from the form (else the form's values named
-    alike), the URL's own parameters join them; then the page at ``then`` (under the forum's, formatted with the
-    URL's parameters) with ``notice``, or ``again`` with the refusal beside the field of the form ``failed`` names."""
-
-    kind: type[Command[Any]]
-    then: str
-    notice: str
-    again: Redraw
-    failed: str | Callable[[Form], str]
-    fields: Fields | None = None
-    through: commands.Carry | None = None
-
-    async def __call__(
-        self, controller: Any, request: Request[Any, Any, Any], host: str, forum: str, **path: Any
-    ) -> Page:
-        f, form = await open_for(request, host, forum, self.kind)
-        return await self.run(controller, request, f, form, **path)
-
-    async def run(
-        self, controller: Any, request: Request[Any, Any, Any], f: ForumPage, form: Form, **path: Any
-    ) -> Page:
-        """Send the command on the forum already opened, with ``form``."""
-
-        async def again(refused: dict[str, Any]) -> Template:
-            return await self.again(controller, request, f, **refused)
-
-        failed = self.failed.format(**path) if isinstance(self.failed, str) else self.failed(form)
-        try:
-            found = typed(form, self.kind) if self.fields is None else self.fields(form, f)
-            values = await found if inspect.isawaitable(found) else found
-        except FIELD_REFUSALS as error:
-            return await again(refusal(error, failed, form))
-        sent = {**values, **path, "command_id": command_id_of(form)}
-        return await commands.submit(
-            request,
-            lambda: commands.from_form(self.kind, sent),
-            f.target,
-            then=f.base + self.then.format(**path),
-            notice=self.notice,
-            again=again,
-            failed=failed,
-            form=form,
-            aliases=FIELD_ALIASES,
-            projections=PROJECTIONS,
-            through=self.through,
-        )
-
-
-def sends(path: str, kind: type[Command[Any]], **how: Any) -> HTTPRouteHandler:
-    """A page's POST route that runs ``kind`` on the forum the URL names (``Sends`` says how); ``path`` (under the
-    controller's ``/forums/{host}/{forum}``) may name one more parameter, given to the command: ``{organisation}``,
-    ``{project_id}`` or ``{prize_key}``."""
-    spec = Sends(kind, **how)
-    if "{organisation:str}" in path:
-
-        async def by_organisation(
-            self: Controller, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str],
-            organisation: FromPath[str],
-        ) -> Page:  # fmt: skip
-            return await spec(self, request, host, forum, organisation=organisation)
-
-        handler: Callable[..., Awaitable[Page]] = by_organisation
-    elif "{project_id:uuid}" in path:
-
-        async def by_project(
-            self: Controller, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str],
-            project_id: FromPath[UUID],
-        ) -> Page:  # fmt: skip
-            return await spec(self, request, host, forum, project_id=project_id)
-
-        handler = by_project
-    elif "{prize_key:str}" in path:
-
-        async def by_prize(
-            self: Controller, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str],
-            prize_key: FromPath[str],
-        ) -> Page:  # fmt: skip
-            return await spec(self, request, host, forum, prize_key=prize_key)
-
-        handler = by_prize
-    else:
-
-        async def on_forum(
-            self: Controller, request: Request[Any, Any, Any], host: FromPath[str], forum: FromPath[str]
-        ) -> Page:
-            return await spec(self, request, host, forum)
-
-        handler = on_forum
-    handler.__name__ = handler.__qualname__ = pipeline.handler_of(kind).name
-    return post(path)(handler)
+ON_FORUM_PAGE = On(forum_named, PROJECTIONS, opens=opened, aliases=FIELD_ALIASES)  # a forum page's commands
+sends = ON_FORUM_PAGE.sends  # a POST route under ``/forums/{host}/{forum}`` running one command on the forum
+Sends = ON_FORUM_PAGE.sending  # how a handler that looks someone up first (or chooses the command) runs it
 
 
 # -- reading what people typed -----------------------------------------------------------------------------------------

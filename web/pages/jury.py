@@ -35,14 +35,11 @@ from forum.jury import (
     SetRules,
 )
 from projections import forums as views
-from web.commands import command, command_id_of
+from web.commands import FIELD_REFUSALS, command, command_id_of
 from web.errors import wants_json
-from web.pages.base import reader
+from web.pages.base import Form, Page, reader
 from web.pages.forums import (
-    FIELD_REFUSALS,
-    Form,
     ForumPage,
-    Page,
     Sends,
     cents,
     done,

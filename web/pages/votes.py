@@ -19,11 +19,9 @@ from forum.forums import AUDITOR, HOST, VOTER
 from forum.votes import CastVote, CountVotes, OrganiseVote, VoterIn
 from projections import forums as views
 from projections.people import get_member
-from web.pages.base import now, reader
+from web.pages.base import Form, Page, now, reader
 from web.pages.forums import (
-    Form,
     ForumPage,
-    Page,
     Sends,
     forum_organisations,
     lines,
