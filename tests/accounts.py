@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from domain.organisation import Organisation
 from forum.access import PLATFORM, SYSTEM, Actor
@@ -58,7 +56,7 @@ def member(
 
     ``role``: organiser, agent or auditor (``admin`` with organisation ``platform``). Forum roles are granted
     afterwards with ``services.people.grant_forum_role``. Through the web, an API token or session acts with
-    the roles of the ``people`` read model: call ``settle(client)`` before the first request.
+    the roles of the ``people`` read model: call ``tests.settling.settle(client)`` before the first request.
     """
     ensure_organisation(services.app, organisation)
     email = email or f"{role}.{uuid.uuid4().hex[:8]}@{organisation}.test"
@@ -70,14 +68,3 @@ def member(
     return Member(
         actor=actor, email=result["email"], password=password, token=services.auth.issue_token(actor, "tests").token
     )
-
-
-def settle(client: Any, timeout: float = 10.0) -> None:
-    """Wait until the in-process projector has applied every event (read models are asynchronous)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        projections = client.get("/health").json()["projections"]
-        if projections and all(p["behind_events"] == 0 and p["position"] == p["head"] for p in projections):
-            return
-        time.sleep(0.02)
-    raise TimeoutError("the projector did not catch up in time")

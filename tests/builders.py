@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from domain.idea_call import paris_end_of_day, paris_start_of_day
 from forum import forums, pipeline
 from forum.access import Actor
 from forum.application import ForumApplication
@@ -40,6 +42,9 @@ from forum.projects import (
     WithdrawInvitation,
     WithdrawProject,
 )
+from forum.services import Services
+from tests.accounts import Member
+from tests.conftest import Clock, command_id
 
 
 def sends(kind: type[Command[Any]]) -> Callable[..., Any]:
@@ -138,3 +143,48 @@ def plans(app: ForumApplication, actor: Actor, command_id: str, *, host: str, **
     """A forum planned in ``host`` (its target is the host organisation: ``forum.forums.ON_HOST``), as builtins."""
     planned = forums.PlanForum(command_id=command_id, **fields)
     return msgspec.to_builtins(pipeline.run(app, actor, planned, host))
+
+
+def selected_projects(services: Services, clock: Clock, organiser: Member, agent: Member, count: int) -> list[str]:
+    """The organisation's autumn call: ``count`` projects selected, then one not."""
+    org = organiser.organisation
+    clock.set(datetime(2019, 9, 2, 9, tzinfo=UTC))
+    call = calls.draft_call(
+        services.app,
+        organiser.actor,
+        command_id(),
+        organisation=org,
+        title="Appel à idées des agents 2019",
+        opens_at=paris_start_of_day(date(2019, 9, 16)),
+        closes_at=paris_end_of_day(date(2019, 10, 18)),
+        open_now=True,
+    )
+    clock.set(datetime(2019, 10, 1, 9, tzinfo=UTC))
+    ids = []
+    for i in range(count + 1):
+        project = calls.draft_project(
+            services.app,
+            agent.actor,
+            command_id(),
+            call_organisation=org,
+            call_id=UUID(call["id"]),
+            title=f"Projet {org} {i + 1}",
+            problem=f"Le problème {i + 1} de {org}.",
+            solution="Une solution simple.",
+            submit=True,
+        )
+        ids.append(project["id"])
+    clock.set(datetime(2019, 10, 21, 9, tzinfo=UTC))
+    for i, project_id in enumerate(ids):
+        calls.decide_project(
+            services.app,
+            organiser.actor,
+            command_id(),
+            call_organisation=org,
+            call_id=UUID(call["id"]),
+            organisation=org,
+            project_id=UUID(project_id),
+            outcome="selected" if i < count else "not_selected",
+            reason="" if i < count else "Hors champ.",
+        )
+    return ids

@@ -18,14 +18,9 @@ link from the outbox.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,10 +30,9 @@ import pytest
 
 from forum.application import ForumApplication
 from forum.database import Database
-from forum.entrypoints.bootstrap import resources
 from forum.services import Services
-from forum.settings import Settings
-from web.app import create_app
+from tests.serving import serving
+from tests.settling import settle
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -65,13 +59,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class Live:
     """The running server: its base URL and the services of its database."""
@@ -79,16 +66,9 @@ class Live:
     url: str
     services: Services
 
-    def settle(self, timeout: float = 10.0) -> None:
+    def settle(self) -> None:
         """Wait until the projector has applied every event (read models are asynchronous)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with urllib.request.urlopen(self.url + "/health") as response:  # noqa: S310  # our own server
-                projections = json.load(response)["projections"]
-            if projections and all(p["behind_events"] == 0 and p["position"] == p["head"] for p in projections):
-                return
-            time.sleep(0.05)
-        raise TimeoutError("the projector did not catch up in time")
+        settle(self.url)
 
     def outbox_link(self, to: str, kind: str = "invitation") -> str:
         """The URL of the latest ``/invitation/…`` (or ``/reinitialisation/…``) link mailed to ``to``."""
@@ -101,32 +81,8 @@ class Live:
 @pytest.fixture
 def live(db: Database, app: ForumApplication) -> Iterator[Live]:
     """The app served by uvicorn in a background thread, on a free port, on this test's database."""
-    import uvicorn
-
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    services = Services(settings=Settings(environment="test", public_url=url), db=db, app=app)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(services, resources(services.db), run_projector=True),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="on",
-        )
-    )
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.02)
-    try:
+    with serving(db, app, "live server") as (url, services):
         yield Live(url, services)
-    finally:
-        server.should_exit = True
-        thread.join(15)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tests.accounts import member
 from tests.browser.conftest import PHONE, CheckA11y, Live, SignIn, phone_overflow
 from tests.builders import calls
 from tests.conftest import Clock, command_id
-from tests.forum.test_calls import AFTER, CATEGORIES, CLOSES, DURING, OPENS, QUESTIONS, THEMES
+from tests.worlds.calls import AFTER, CATEGORIES, CLOSES, DURING, OPENS, QUESTIONS, THEMES
 
 pytestmark = pytest.mark.browser
 

@@ -21,9 +21,8 @@ from forum.forums import AcceptForumInvitation, Invite, SetPrize
 from forum.jury import AppointJuror, RecordScore, SetRules
 from tests.accounts import Member, member
 from tests.browser.conftest import PHONE, CheckA11y, Live, SignIn, phone_overflow
-from tests.builders import nominates, plans, sends
+from tests.builders import nominates, plans, selected_projects, sends
 from tests.conftest import Clock, command_id
-from tests.web.test_forums_api import selected_projects
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from forum.entrypoints.demo.pre_incubation import load_pre_incubation
 from tests.accounts import ensure_organisation, member
 from tests.browser.conftest import CheckA11y, Live, SignIn
 from tests.conftest import Clock
-from tests.forum.test_after_forum import FORUM, FORUM_HOST, given_palmares, given_project
+from tests.worlds.laureates import FORUM, FORUM_HOST, given_palmares, given_project
 
 pytestmark = pytest.mark.browser
 DEMO = Path(__file__).parents[2] / "forum" / "demo_data" / "forum-interdepartemental-2019.json"

@@ -8,9 +8,11 @@ takes its version from its place and its timestamp from its ``meta.at``.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import typing
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
+import msgspec
 from eventsourcing.utils import get_topic
 
 from domain.aggregate import Aggregate
@@ -38,3 +40,19 @@ def given(aggregate_class: type[A], aggregate_id: UUID, *facts: tuple[type[Any],
     assert isinstance(aggregate, aggregate_class)
     assert aggregate.collect_events() == []
     return aggregate
+
+
+def roundtrip(events: list[Any]) -> None:
+    """Every event encodes with msgspec and decodes back from its class's type hints alone (as the store does)."""
+    envelope = {"originator_id", "originator_version"}
+    for domain_event in events:
+        cls = type(domain_event)
+        fields = [
+            (name, hint)
+            for name, hint in typing.get_type_hints(cls).items()
+            if name not in envelope and typing.get_origin(hint) is not ClassVar
+        ]
+        struct = msgspec.defstruct(f"{cls.__qualname__}.Payload", fields, kw_only=True)
+        state = {k: v for k, v in vars(domain_event).items() if k not in envelope}
+        decoded = msgspec.msgpack.decode(msgspec.msgpack.encode(state), type=struct)
+        assert {name: getattr(decoded, name) for name in decoded.__struct_fields__} == state, cls.__qualname__

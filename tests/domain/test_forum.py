@@ -1,12 +1,10 @@
 """The Forum aggregate, given/when/then: every refusal names its rule and records nothing."""
 
-import typing
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID, uuid5
 
-import msgspec
 import pytest
 
 from domain.errors import DomainError
@@ -58,6 +56,7 @@ from domain.forum import (
 )
 from domain.jury import Criterion, JuryRules
 from domain.values import PARIS, Meta
+from tests.domain.past import roundtrip
 
 DAY = date(2019, 11, 28)
 NS = UUID("0b5e7c1a-0000-4000-8000-000000000000")
@@ -150,22 +149,6 @@ def refused(forum: Forum, error: type[DomainError], command: Callable[[], Any], 
     assert raised.value.message
     assert forum.collect_events() == []
     return raised.value
-
-
-def roundtrip(events: list[Any]) -> None:
-    """Every event encodes with msgspec and decodes back from its class's type hints alone (as the store does)."""
-    envelope = {"originator_id", "originator_version"}
-    for domain_event in events:
-        cls = type(domain_event)
-        fields = [
-            (name, hint)
-            for name, hint in typing.get_type_hints(cls).items()
-            if name not in envelope and typing.get_origin(hint) is not ClassVar
-        ]
-        struct = msgspec.defstruct(f"{cls.__qualname__}.Payload", fields, kw_only=True)
-        state = {k: v for k, v in vars(domain_event).items() if k not in envelope}
-        decoded = msgspec.msgpack.decode(msgspec.msgpack.encode(state), type=struct)
-        assert {name: getattr(decoded, name) for name in decoded.__struct_fields__} == state, cls.__qualname__
 
 
 def event_types(forum: Forum) -> list[str]:

@@ -20,7 +20,7 @@ from domain.forum import (
 )
 from domain.jury import Criterion, JuryRules, rank
 from domain.values import PARIS, Meta
-from tests.domain.test_forum import roundtrip
+from tests.domain.past import roundtrip
 
 DATA = Path(__file__).resolve().parents[2] / "forum" / "demo_data"
 

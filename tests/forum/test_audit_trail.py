@@ -25,14 +25,15 @@ from forum.application import ForumApplication
 from forum.audit_sentences import SENTENCES, Names, event_classes, sentence
 from forum.audit_trail import AppointAuditor, Filters, ForumFacts, Scope, Stream
 from forum.database import Database
-from forum.entrypoints.bootstrap import auth_pool, projector, reader_pool
+from forum.entrypoints.bootstrap import auth_pool, reader_pool
 from forum.forums import Invite
 from forum.jury import ComputeRanking, RecordScore
 from forum.tenancy import store_of
 from projections.audit import audit_names
 from tests.builders import publishes, sends
 from tests.conftest import Clock, command_id
-from tests.forum.test_forums import HOST, ON_THE_DAY, World, build_world, deliberated_world
+from tests.settling import settle
+from tests.worlds.forums import HOST, ON_THE_DAY, World, build_world, deliberated_world, jury_world, score
 
 T = TypeVar("T")
 PARIS_1630 = datetime(2019, 11, 28, 15, 30, tzinfo=UTC)  # 16:30 in Paris
@@ -61,17 +62,6 @@ def names_for(db: Database) -> Callable[[set[str], set[str]], Awaitable[Names]]:
         return Names(found.people, found.titles, found.organisations)
 
     return resolve
-
-
-def catch_up(db: Database) -> None:
-    async def main() -> None:
-        p = await projector(db)
-        try:
-            await p.catch_up()
-        finally:
-            await p.pool.close()
-
-    asyncio.run(main())
 
 
 def whole(db: Database, scope: Scope, filters: Filters | None = None, *, limit: int = 7, **kwargs: Any) -> list[Any]:
@@ -127,7 +117,7 @@ def test_every_event_class_of_every_aggregate_has_its_sentence() -> None:
 
 def test_every_stored_event_of_a_whole_forum_reads_as_a_plain_french_sentence(published: World, db: Database) -> None:
     # given a forum run from its planning to its palmarès, across five stores; and the read models caught up
-    catch_up(db)
+    settle(db)
     # when every organisation's trail is read
     events = []
     for organisation in ("somme", "nord", "oise", "val-doise", "beta-gouv"):
@@ -371,8 +361,6 @@ def test_a_jury_at_an_instant_shows_the_scores_recorded_by_then_and_the_ranking_
     world: World, clock: Clock
 ) -> None:
     # given scores recorded one minute apart from 16:00, and the ranking computed at 17:30
-    from tests.forum.test_forums import jury_world, score
-
     jury_world(world)
     labels = ["nord-1", "oise-1", "somme-1", "nord-2", "oise-2", "somme-2"]
     minute = 0

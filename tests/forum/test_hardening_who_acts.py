@@ -31,7 +31,7 @@ from forum.settings import Settings
 from forum.tenancy import store_of
 from tests.builders import sends
 from tests.conftest import Clock, command_id
-from tests.forum.test_forums import HOST, ON_THE_DAY, RULES, World, build_world, nominated_world
+from tests.worlds.forums import HOST, ON_THE_DAY, RULES, World, build_world, nominated_world
 from web.app import create_app
 
 

@@ -24,12 +24,13 @@ from forum.auth import (
     actor_for_token,
 )
 from forum.database import Database
-from forum.entrypoints.bootstrap import auth_pool, projector
+from forum.entrypoints.bootstrap import auth_pool
 from forum.people import AlreadyMember, EmailTaken, WrongPassword
 from forum.services import Services
 from forum.settings import Settings
 from tests.accounts import PASSWORD, ensure_organisation, member
 from tests.conftest import Clock, command_id
+from tests.settling import settle
 
 NEW_PASSWORD = "un-autre-mot-de-passe"
 
@@ -57,18 +58,16 @@ def resolve(db: Database, *, session: str | None = None, token: str | None = Non
     """Who a session cookie or an API token acts as, once the read models caught up (as the web does)."""
 
     async def run() -> Actor | None:
-        p = await projector(db)
         pool = await auth_pool(db, max_size=1)
         try:
-            await p.catch_up()
             async with pool.acquire() as conn:
                 if session is not None:
                     return await actor_for_session(conn, session, now)
                 return await actor_for_token(conn, token or "", now)
         finally:
             await pool.close()
-            await p.pool.close()
 
+    settle(db)
     return asyncio.run(run())
 
 

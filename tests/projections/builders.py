@@ -3,6 +3,9 @@
 ``ForumEvents`` makes a forum's events as the aggregate records them (same classes, same fields, a ``Meta``), numbered
 in order; ``given`` applies them to one read model as the projector would (one batch, one transaction), and ``rows``
 / ``ask`` read what it wrote. No write side, no other read model: each test states the events it starts from.
+
+Tests that start from the write side's commands read through ``query`` (a query's answer once the projector has
+caught up) or ``read`` (the same, as the web's readers, optionally after a rebuild).
 """
 
 from __future__ import annotations
@@ -10,19 +13,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.forum import Forum
 from domain.values import Meta
 from forum.database import Database
-from forum.entrypoints.bootstrap import projector_pool
+from forum.entrypoints.bootstrap import projector_pool, reader_pool
 from projections.projector import Envelope, Projection
+from tests.settling import catch_up, settle
 
 AT = datetime(2019, 11, 28, 9, 0, tzinfo=UTC)
 _positions = itertools.count(1)
+T = TypeVar("T")
 
 
 def run(coroutine: Any) -> Any:
@@ -99,3 +104,30 @@ def rows(db: Database, table: str, forum_id: UUID, *columns: str, order: str = "
         return [tuple(r.values()) for r in records]
 
     return ask(db, fetch)  # type: ignore[no-any-return]
+
+
+def query(db: Database, function: Any, *args: Any, **kwargs: Any) -> Any:
+    """What a query of the read models answers once the projector has applied every event written so far."""
+    settle(db)
+    return ask(db, function, *args, **kwargs)
+
+
+def read(
+    db: Database,
+    query: Callable[[Any], Awaitable[T]],
+    *,
+    projections: Iterable[Projection] | None = None,
+    rebuild: tuple[str, str] | None = None,
+) -> T:
+    """Bring the read models (every one, or ``projections``) up to date — ``rebuild``: then rebuild a projection's
+    share of one organisation — and run ``query`` on the readers' pool, as the web reads."""
+
+    async def go() -> T:
+        await catch_up(db, projections, rebuild=rebuild)
+        pool = await reader_pool(db)
+        try:
+            return await query(pool)
+        finally:
+            await pool.close()
+
+    return run(go())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
@@ -13,12 +12,13 @@ import asyncpg
 from forum.access import Actor
 from forum.application import ForumApplication
 from forum.database import Database
-from forum.entrypoints.bootstrap import projector, reader_pool
+from forum.entrypoints.bootstrap import projector
 from projections import calls as views
 from projections.notifications import notifications_for
 from tests.builders import calls
 from tests.conftest import Clock, command_id
-from tests.forum.test_calls import (
+from tests.projections.builders import read
+from tests.worlds.calls import (
     AFTER,
     DURING,
     NORD_AGENT,
@@ -32,24 +32,6 @@ from tests.forum.test_calls import (
 )
 
 T = TypeVar("T")
-
-
-def read(db: Database, query: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
-    """Bring every read model up to date, then run ``query`` on the readers' pool."""
-
-    async def go() -> T:
-        p = await projector(db)
-        try:
-            await p.catch_up()
-        finally:
-            await p.pool.close()
-        pool = await reader_pool(db)
-        try:
-            return await query(pool)
-        finally:
-            await pool.close()
-
-    return asyncio.run(go())
 
 
 def decide(app: ForumApplication, call_id: UUID, ref: tuple[str, UUID], outcome: str, reason: str) -> None:

@@ -12,7 +12,8 @@ from forum.stage import RecordPitch, SetRunningOrder
 from projections import forums as read
 from tests.builders import sends
 from tests.conftest import Clock
-from tests.forum.test_forums import (
+from tests.projections.builders import query
+from tests.worlds.forums import (
     ON_THE_DAY,
     build_world,
     jury_world,
@@ -20,7 +21,6 @@ from tests.forum.test_forums import (
     score,
     vote,
 )
-from tests.projections.test_palmares import query, run
 
 
 def test_the_host_sees_participants_nominations_jury_and_scoring_progress(
@@ -32,7 +32,7 @@ def test_the_host_sees_participants_nominations_jury_and_scoring_progress(
     world.run(
         sends(DeclareConflict), world.juror("somme"), project_id=world.project("nord-1"), reason="Ancien collègue."
     )
-    view = run(query(db, read.host_view, world.forum_id))
+    view = query(db, read.host_view, world.forum_id)
     assert view.forum.title == "1er forum Innovations interdépartemental"
     assert [(p.organisation, p.status, p.quota, p.nominated) for p in view.forum.participants] == [
         ("oise", "accepted", 2, 2),  # by name: Département de l'Oise, de la Somme, du Nord
@@ -77,7 +77,7 @@ def test_a_jurors_sheet_lists_what_to_score_and_what_is_saved_with_its_command_i
         scores={"usagers": 5, "pitch": 4},
         comment="Très clair.",
     )
-    sheet = run(query(db, read.juror_sheet, world.forum_id, juror.person_id))
+    sheet = query(db, read.juror_sheet, world.forum_id, juror.person_id)
     assert sheet.open and sheet.organisation == "nord" and sheet.rules["criteria"][0]["key"] == "usagers"
     lines = {line.title: line for line in sheet.lines}
     assert lines["Projet nord-1"].status == "recused"
@@ -86,7 +86,7 @@ def test_a_jurors_sheet_lists_what_to_score_and_what_is_saved_with_its_command_i
     assert (lines["Projet oise-1"].command_id, lines["Projet oise-1"].revision) == ("phone-42", 1)
     assert lines["Projet somme-1"].status == "to_score"
     # someone who is not a juror of the forum has no sheet
-    assert run(query(db, read.juror_sheet, world.forum_id, world["agent-nord"].person_id)) is None
+    assert query(db, read.juror_sheet, world.forum_id, world["agent-nord"].person_id) is None
 
 
 def test_coaches_see_their_teams_and_the_stage_shows_who_is_on(
@@ -107,13 +107,13 @@ def test_coaches_see_their_teams_and_the_stage_shows_who_is_on(
         problem_statement="Comment…",
         pitch_points=["un", "deux"],
     )
-    mine = run(query(db, read.coaching_rota, world.forum_id, coach_id=coach1.person_id))
+    mine = query(db, read.coaching_rota, world.forum_id, coach_id=coach1.person_id)
     assert [(s.title, s.sessions) for s in mine] == [("Projet nord-1", 1), ("Projet somme-1", 0)]
-    [session] = run(query(db, read.coaching_sessions, world.forum_id, project_id=teams[0]))
+    [session] = query(db, read.coaching_sessions, world.forum_id, project_id=teams[0])
     assert (session.coach_name, session.pitch_points) == ("coach-1", ["un", "deux"])
-    team = run(query(db, read.team_of, world.forum_id, teams[0]))
+    team = query(db, read.team_of, world.forum_id, teams[0])
     assert team == [world["agent-nord"].person_id]
-    assert run(query(db, read.projects_of_person, world.forum_id, world["agent-nord"].person_id)) == [
+    assert query(db, read.projects_of_person, world.forum_id, world["agent-nord"].person_id) == [
         world.project("nord-1"),
         world.project("nord-2"),
     ]
@@ -121,11 +121,11 @@ def test_coaches_see_their_teams_and_the_stage_shows_who_is_on(
     slots = {"starts_at": ON_THE_DAY + timedelta(hours=2), "pitch_seconds": 180, "questions_seconds": 300}
     world.run(sends(SetRunningOrder), world.host, project_ids=teams, **slots)
     world.run(sends(RecordPitch), world.host, project_id=teams[0], duration_seconds=175)
-    stage = run(query(db, read.stage, world.forum_id))
+    stage = query(db, read.stage, world.forum_id)
     assert stage.current is not None and stage.current.title == "Projet oise-1"
     assert stage.next is not None and stage.next.title == "Projet somme-1"
     assert (stage.done, stage.total) == (1, 3)
-    order = run(query(db, read.running_order, world.forum_id))
+    order = query(db, read.running_order, world.forum_id)
     assert [(s.outcome, s.duration_seconds) for s in order] == [
         ("delivered", 175),
         ("pending", None),
@@ -140,15 +140,15 @@ def test_who_voted_is_shown_to_the_host_and_what_each_voted_only_with_the_ballot
     organise_vote(world, ON_THE_DAY, ON_THE_DAY + timedelta(hours=2))
     clock.set(ON_THE_DAY + timedelta(minutes=10))
     vote(world, "nord", "oise-1")
-    [view] = run(query(db, read.votes, world.forum_id))
+    [view] = query(db, read.votes, world.forum_id)
     assert (view.electorate, view.voted) == (3, 1)
     assert [(v.organisation, v.voted) for v in view.voters] == [("nord", True), ("oise", False), ("somme", False)]
     assert view.ballots is None
-    [audited] = run(query(db, read.votes, world.forum_id, with_ballots=True))
+    [audited] = query(db, read.votes, world.forum_id, with_ballots=True)
     assert audited.ballots is not None and [b.project_id for b in audited.ballots] == [world.project("oise-1")]
     # a voter sees the candidates and their own ballot
     voter = world["voter-nord"]
-    [ballot] = run(query(db, read.voter_ballots, world.forum_id, voter.person_id, "nord"))
+    [ballot] = query(db, read.voter_ballots, world.forum_id, voter.person_id, "nord")
     assert ballot.voted_for == world.project("oise-1")
     assert [c.own_organisation for c in ballot.candidates].count(True) == 2
 
@@ -157,10 +157,10 @@ def test_a_person_sees_the_forums_of_their_organisation_and_those_they_hold_a_ro
     app: ForumApplication, clock: Clock, db: Database
 ) -> None:
     world = build_world(app, clock, db)
-    assert [f.title for f in run(query(db, read.list_forums, organisation="nord"))] == [
+    assert [f.title for f in query(db, read.list_forums, organisation="nord")] == [
         "1er forum Innovations interdépartemental"
     ]
-    assert run(query(db, read.list_forums, organisation="val-doise")) == []
-    assert len(run(query(db, read.list_forums, organisation="beta-gouv", forum_ids=[str(world.forum_id)]))) == 1
-    access = run(query(db, read.forum_access, world.forum_id))
+    assert query(db, read.list_forums, organisation="val-doise") == []
+    assert len(query(db, read.list_forums, organisation="beta-gouv", forum_ids=[str(world.forum_id)])) == 1
+    access = query(db, read.forum_access, world.forum_id)
     assert (access.host, access.invited, access.published) == ("somme", ("nord", "oise", "somme"), False)

@@ -25,22 +25,12 @@ from projections.palmares import (
 )
 from tests.builders import nominates, plans, publishes, sends
 from tests.conftest import Clock
-from tests.forum.test_forums import HOST, ON_THE_DAY, World, build_world, deliberated_world
+from tests.projections.builders import query
+from tests.worlds.forums import HOST, ON_THE_DAY, World, build_world, deliberated_world
 
 
 def run(coroutine: Any) -> Any:
     return asyncio.run(coroutine)
-
-
-async def query(db: Database, function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Catch the projector up, then ask the read model."""
-    p = await projector(db)
-    try:
-        await p.catch_up()
-        async with p.pool.acquire() as conn:
-            return await function(conn, *args, **kwargs)
-    finally:
-        await p.pool.close()
 
 
 def test_slugs_read_like_the_title_with_its_year() -> None:
@@ -57,12 +47,12 @@ def test_before_publication_nothing_is_public_and_the_draft_follows_the_delibera
     # given a forum whose jury designated its two laureates and closed its deliberation
     world = deliberated_world(build_world(app, clock, db))
     # then nothing is published: no index entry, no public palmarès, no open data, no slug
-    assert run(query(db, list_published)) == []
-    assert run(query(db, published_palmares, world.forum_id)) is None
-    assert run(query(db, open_data)) == []
-    assert run(query(db, find_palmares, "1er-forum-innovations-interdepartemental-2019")) is None
+    assert query(db, list_published) == []
+    assert query(db, published_palmares, world.forum_id) is None
+    assert query(db, open_data) == []
+    assert query(db, find_palmares, "1er-forum-innovations-interdepartemental-2019") is None
     # but the draft (for the jury and the host, after their access check) lists the laureates
-    draft = run(query(db, draft_palmares, world.forum_id))
+    draft = query(db, draft_palmares, world.forum_id)
     assert draft.published is False and draft.slug is None
     assert [e.title for e in draft.prizes[0].laureates] == ["Projet nord-1", "Projet oise-1"]
     assert [e.organisation_name for e in draft.prizes[0].laureates] == ["Département du Nord", "Département de l'Oise"]
@@ -81,9 +71,9 @@ def test_once_published_the_palmares_is_public_at_its_slug_in_the_index_and_in_o
     publish(world)
     # then it is found by its slug and by its forum's id
     slug = "1er-forum-innovations-interdepartemental-2019"
-    assert run(query(db, find_palmares, slug)) == (world.forum_id, HOST)
-    assert run(query(db, find_palmares, str(world.forum_id))) == (world.forum_id, HOST)
-    view = run(query(db, published_palmares, world.forum_id))
+    assert query(db, find_palmares, slug) == (world.forum_id, HOST)
+    assert query(db, find_palmares, str(world.forum_id)) == (world.forum_id, HOST)
+    view = query(db, published_palmares, world.forum_id)
     assert view.published and view.slug == slug and view.host_name == "Département de la Somme"
     [prize] = view.prizes
     assert (prize.key, prize.label) == ("laureats", "Lauréats du forum")
@@ -93,11 +83,11 @@ def test_once_published_the_palmares_is_public_at_its_slug_in_the_index_and_in_o
     ]
     assert len(view.finalists) == 6
     # and the draft of the jury is now the published one
-    assert run(query(db, draft_palmares, world.forum_id)).prizes == view.prizes
+    assert query(db, draft_palmares, world.forum_id).prizes == view.prizes
     # and it is in the index, and in the open data line by line
-    [entry] = run(query(db, list_published))
+    [entry] = query(db, list_published)
     assert (entry.slug, entry.prizes, entry.laureates) == (slug, 1, 2)
-    rows = run(query(db, open_data))
+    rows = query(db, open_data)
     assert [(r.palmares, r.prize_key, r.organisation, r.title) for r in rows] == [
         (slug, "laureats", "nord", "Projet nord-1"),
         (slug, "laureats", "oise", "Projet oise-1"),
@@ -150,7 +140,7 @@ def test_a_second_palmares_of_the_same_title_gets_its_hosts_name_in_its_slug(
     clock.set(ON_THE_DAY + timedelta(hours=4))
     act(publishes)
     # then both are published, each at its own stable slug
-    entries = run(query(db, list_published))
+    entries = query(db, list_published)
     assert [e.slug for e in entries] == [
         "1er-forum-innovations-interdepartemental-2019-oise",
         "1er-forum-innovations-interdepartemental-2019",
@@ -161,17 +151,14 @@ def test_a_rebuild_gives_the_same_palmares_tables(app: ForumApplication, clock: 
     world = deliberated_world(build_world(app, clock, db))
     publish(world)
 
-    async def tables() -> dict[str, list[tuple[Any, ...]]]:
-        p = await projector(db)
-        try:
-            await p.catch_up()
-            async with p.pool.acquire() as conn:
-                return {
-                    table: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {table} ORDER BY 1, 2")]
-                    for table in ("read.palmares", "read.palmares_laureates", "read.forum_scores", "read.forums")
-                }
-        finally:
-            await p.pool.close()
+    async def fetch(conn: Any) -> dict[str, list[tuple[Any, ...]]]:
+        return {
+            table: [tuple(r) for r in await conn.fetch(f"SELECT * FROM {table} ORDER BY 1, 2")]
+            for table in ("read.palmares", "read.palmares_laureates", "read.forum_scores", "read.forums")
+        }
+
+    def tables() -> Any:
+        return query(db, fetch)
 
     async def rebuild(organisation: str | None) -> None:
         p = await projector(db)
@@ -181,8 +168,8 @@ def test_a_rebuild_gives_the_same_palmares_tables(app: ForumApplication, clock: 
         finally:
             await p.pool.close()
 
-    before = run(tables())
+    before = tables()
     run(rebuild(None))
-    assert run(tables()) == before
+    assert tables() == before
     run(rebuild(HOST))
-    assert run(tables()) == before
+    assert tables() == before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -14,17 +13,17 @@ import asyncpg
 
 from forum.application import ForumApplication
 from forum.database import Database
-from forum.entrypoints.bootstrap import projector_pool, reader_pool
 from forum.entrypoints.demo.pre_incubation import load_pre_incubation
 from projections import portfolio
 from projections import practices as practice_views
 from projections.convergence import convergences_for
 from projections.portfolio import Portfolio
 from projections.practices import Practices
-from projections.projector import Projection, Projector
+from projections.projector import Projection
 from tests import portfolio_builders as af
 from tests.conftest import command_id
-from tests.forum.test_after_forum import FORUM, FORUM_HOST, given_palmares, given_project, organiser, start
+from tests.projections import builders
+from tests.worlds.laureates import FORUM, FORUM_HOST, given_palmares, given_project, organiser, start
 
 T = TypeVar("T")
 DEMO = Path(__file__).parents[2] / "forum" / "demo_data"
@@ -38,22 +37,8 @@ def read(
     projections: list[Projection] | None = None,
 ) -> T:
     """Bring the portfolio up to date (or rebuild one organisation's share), then run ``query`` as a reader."""
-
-    async def go() -> T:
-        p = Projector(await projector_pool(db), projections or [Portfolio()])
-        try:
-            await p.catch_up()
-            if rebuild:
-                await p.rebuild("portfolio", rebuild)
-        finally:
-            await p.pool.close()
-        pool = await reader_pool(db)
-        try:
-            return await query(pool)
-        finally:
-            await pool.close()
-
-    return asyncio.run(go())
+    rebuilt = ("portfolio", rebuild) if rebuild else None
+    return builders.read(db, query, projections=projections or [Portfolio()], rebuild=rebuilt)
 
 
 class Story:

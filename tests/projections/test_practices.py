@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from uuid import UUID
@@ -11,33 +10,19 @@ import asyncpg
 
 from forum.application import ForumApplication
 from forum.database import Database
-from forum.entrypoints.bootstrap import projector_pool, reader_pool
 from projections import practices as views
 from projections.practices import Practices
-from projections.projector import Projector
 from tests import portfolio_builders as af
 from tests.conftest import Clock, command_id
-from tests.forum.test_after_forum import SHEET, given_project, organiser
+from tests.projections import builders
+from tests.worlds.laureates import SHEET, given_project, organiser
 
 T = TypeVar("T")
 
 
 def read(db: Database, query: Callable[[asyncpg.Pool], Awaitable[T]], *, rebuild: str | None = None) -> T:
-    async def go() -> T:
-        p = Projector(await projector_pool(db), [Practices()])
-        try:
-            await p.catch_up()
-            if rebuild:
-                await p.rebuild("practices", rebuild)
-        finally:
-            await p.pool.close()
-        pool = await reader_pool(db)
-        try:
-            return await query(pool)
-        finally:
-            await pool.close()
-
-    return asyncio.run(go())
+    """The practices read model alone, up to date (or one organisation's share rebuilt), read as the web reads."""
+    return builders.read(db, query, projections=[Practices()], rebuild=("practices", rebuild) if rebuild else None)
 
 
 def share(app: ForumApplication, organisation: str, **changes: Any) -> UUID:

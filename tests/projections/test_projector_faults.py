@@ -28,7 +28,7 @@ from projections.directory import Directory
 from projections.projector import Envelope, RebuildFailed
 from tests.accounts import ensure_organisation, member
 from tests.conftest import Clock, command_id
-from tests.forum.test_calls import NORD_AGENT, open_nord_call, submit
+from tests.worlds.calls import NORD_AGENT, open_nord_call, submit
 from web.app import create_app
 
 T = TypeVar("T")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import html
 import itertools
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -32,6 +31,7 @@ from forum.entrypoints.demo.scenarios import scenario
 from forum.services import Services
 from forum.settings import Settings
 from tests.conftest import Clock
+from tests.settling import settle
 from web.app import create_app
 
 PASSWORD = "scenario-2019-mot-de-passe"  # every person's password in this test
@@ -75,15 +75,9 @@ class Service:
     def at(self, when: datetime) -> None:
         self.clock.set(when)
 
-    def settle(self, timeout: float = 20.0) -> None:
+    def settle(self) -> None:
         """Wait until the read models (which follow the commands asynchronously) have caught up."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            projections = self.client.get("/health").json()["projections"]
-            if projections and all(p["behind_events"] == 0 for p in projections):
-                return
-            time.sleep(0.01)
-        raise TimeoutError("the projector did not catch up")
+        settle(self.client, timeout=20.0)
 
     # -- JSON ---------------------------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ fresh one per cell.
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -21,24 +20,23 @@ from domain.values import Meta
 from forum.access import SYSTEM
 from forum.application import Decision
 from tests import portfolio_builders as af
-from tests.forum.test_after_forum import SHEET, given_project
+from tests.web.matrix import (
+    LOGIN,
+    A,
+    B,
+    Case,
+    World,
+    api_organisers,
+    api_readers,
+    api_signed_in,
+    expect,
+    page_signed_in,
+    public,
+)
+from tests.worlds.laureates import SHEET, given_project
 
 
 def after_forum_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a long table
-    from tests.web.test_isolation_matrix import (
-        LOGIN,
-        A,
-        B,
-        Case,
-        World,
-        api_organisers,
-        api_readers,
-        api_signed_in,
-        expect,
-        page_signed_in,
-        public,
-    )
-
     path_readers = expect(401, 404, 200, 200, 404, 404, 200)  # A's organisers and auditors (agents: not their team)
     page_path_readers = expect(LOGIN, 404, 200, 200, 404, 404, 200)
     organisers_201 = api_organisers(201)
@@ -51,22 +49,6 @@ def after_forum_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint
 
     def app(w: World) -> Any:
         return w.services.app
-
-    def projected(w: World, patience: float = 10.0) -> None:
-        """Wait until the portfolio and practices read models show what was written."""
-        deadline = time.monotonic() + patience
-        with w.services.db.connect(autocommit=True) as conn:
-            while time.monotonic() < deadline:
-                head = conn.execute("SELECT coalesce(max(notification_id), 0) FROM store.forum_events").fetchone()
-                row = conn.execute(
-                    "SELECT count(*) FILTER (WHERE position >= %s), count(*) FROM read.positions"
-                    " WHERE projection IN ('portfolio', 'practices')",
-                    (head[0] if head else 0,),
-                ).fetchone()
-                if row == (2, 2):
-                    return
-                time.sleep(0.02)
-        raise TimeoutError("the portfolio and practices read models did not catch up")
 
     def today(w: World) -> date:
         return w.services.app.clock().date()
@@ -152,7 +134,7 @@ def after_forum_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint
     def on(**makers: Any) -> Any:
         def params(w: World) -> dict[str, str]:
             found = {name: make(w) for name, make in makers.items()}
-            projected(w)
+            w.settle()
             return {"organisation": A, **found}
 
         return params

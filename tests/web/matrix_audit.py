@@ -9,7 +9,6 @@ appoints and dismisses the forum's auditors and lists them with the auditors. Th
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -19,30 +18,12 @@ from forum.access import SYSTEM
 from forum.audit_trail import AppointAuditor
 from forum.forums import AcceptForumInvitation, Invite
 from tests.builders import calls, nominates, plans, sends
+from tests.web.matrix import LOGIN, A, Case, World, command, expect, page_signed_in, public
 
 
 def audit_cases() -> dict[tuple[str, str], Any]:
-    from tests.web.test_isolation_matrix import LOGIN, A, Case, World, expect, page_signed_in, public
-
     api_auditors = expect(401, 403, 403, 200, 404, 404, 200)
     page_auditors = expect(LOGIN, 403, 403, 200, 404, 404, 200)
-
-    def projected(w: World, patience: float = 10.0) -> None:
-        from projections.registry import all_projections
-
-        expected = len(all_projections())
-        deadline = time.monotonic() + patience
-        with w.services.db.connect(autocommit=True) as conn:
-            while time.monotonic() < deadline:
-                head = conn.execute("SELECT coalesce(max(notification_id), 0) FROM store.forum_events").fetchone()
-                row = conn.execute(
-                    "SELECT count(*) FILTER (WHERE position >= %s), count(*) FROM read.positions",
-                    (head[0] if head else 0,),
-                ).fetchone()
-                if row is not None and row[0] == row[1] >= expected:
-                    return
-                time.sleep(0.02)
-        raise TimeoutError("the read models did not catch up")
 
     def the_forum(w: World) -> dict[str, str]:
         """A forum hosted by A, A invited and accepted, one of A's selected projects nominated."""
@@ -73,7 +54,7 @@ def audit_cases() -> dict[tuple[str, str], Any]:
             sends(Invite)(app, host, w.new_id(), host=A, forum_id=forum_id, organisation=A)
             sends(AcceptForumInvitation)(app, host, w.new_id(), host=A, forum_id=forum_id, organisation=A)
             nominates(app, host, w.new_id(), host=A, forum_id=forum_id, project_id=UUID(project))
-            projected(w)
+            w.settle()
             return {"forum": key, "forum_id": str(forum_id), "project_id": project}
 
         found: dict[str, str] = w.ensure("audit-forum", make)
@@ -107,7 +88,7 @@ def audit_cases() -> dict[tuple[str, str], Any]:
 
     def appoint_form(w: World) -> dict[str, str]:
         _, email = fresh_person(w)
-        projected(w)
+        w.settle()
         return {"command_id": w.new_id(), "email": email}
 
     def appointed(w: World) -> dict[str, str]:
@@ -119,9 +100,6 @@ def audit_cases() -> dict[tuple[str, str], Any]:
             person_id=person_id, organisation="oise",
         )  # fmt: skip
         return {"host": A, "forum": forum["forum"], "person_id": person_id}
-
-    def command(w: World) -> dict[str, str]:
-        return {"command_id": w.new_id()}
 
     org = lambda w: {"slug": A}  # noqa: E731  # a table of one-liners
     return {

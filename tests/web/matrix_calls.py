@@ -9,54 +9,34 @@ close in a month, or are closed early by their organiser.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
 from tests.builders import calls
+from tests.web.matrix import (
+    LOGIN,
+    A,
+    Case,
+    World,
+    api_members,
+    api_organisers,
+    api_readers,
+    api_signed_in,
+    command,
+    expect,
+    page_organisers,
+    page_readers,
+    page_signed_in,
+    public,
+)
 
 
 def calls_cases() -> dict[tuple[str, str], Any]:
-    from tests.web.test_isolation_matrix import (
-        LOGIN,
-        A,
-        Case,
-        World,
-        api_members,
-        api_organisers,
-        api_readers,
-        api_signed_in,
-        expect,
-        page_organisers,
-        page_readers,
-        page_signed_in,
-        public,
-    )
-
     def organiser(w: World) -> Any:
         return w.members["organiser_a"].actor
 
     def agent(w: World) -> Any:
         return w.members["agent_a"].actor
-
-    def projected(w: World, patience: float = 10.0) -> None:
-        """Wait until the calls read models show what was just written (the pages and lists read them)."""
-        deadline = time.monotonic() + patience
-        with w.services.db.connect(autocommit=True) as conn:
-            while time.monotonic() < deadline:
-                head = conn.execute("SELECT coalesce(max(notification_id), 0) FROM store.forum_events").fetchone()
-                behind = conn.execute(
-                    "SELECT count(*) FROM read.positions WHERE projection IN ('calls', 'notifications')"
-                    " AND position < %s",
-                    (head[0] if head else 0,),
-                ).fetchone()
-                known = conn.execute(
-                    "SELECT count(*) FROM read.positions WHERE projection IN ('calls', 'notifications')"
-                ).fetchone()
-                if behind == (0,) and known == (2,):
-                    return
-                time.sleep(0.02)
-        raise TimeoutError("the calls read models did not catch up")
 
     def new_call(w: World, *, opened: bool = True, closed: bool = False, announced: bool = False) -> str:
         now = w.services.app.clock()
@@ -137,7 +117,7 @@ def calls_cases() -> dict[tuple[str, str], Any]:
     def on_call(make: Any) -> Any:
         def params(w: World) -> dict[str, str]:
             call_id = make(w)
-            projected(w)
+            w.settle()
             return {"slug": A, "organisation": A, "call_id": call_id}
 
         return params
@@ -145,7 +125,7 @@ def calls_cases() -> dict[tuple[str, str], Any]:
     def on_project(make: Any) -> Any:
         def params(w: World) -> dict[str, str]:
             project_id = make(w)
-            projected(w)
+            w.settle()
             return {"organisation": A, "slug": A, "project_id": project_id}
 
         return params
@@ -163,9 +143,6 @@ def calls_cases() -> dict[tuple[str, str], Any]:
     )  # a draft: its organisers do not see it
 
     # -- bodies -----------------------------------------------------------------------------------------------------
-
-    def command(w: World) -> dict[str, str]:
-        return {"command_id": w.new_id()}
 
     def call_body(w: World) -> dict[str, Any]:
         now = w.services.app.clock()

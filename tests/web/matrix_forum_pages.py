@@ -12,7 +12,6 @@ forum per cell. Times are the application's clock (the real one): forums start i
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -26,14 +25,13 @@ from forum.jury import AppointJuror, CloseDeliberation, ComputeRanking, Designat
 from forum.stage import SetRunningOrder
 from forum.votes import OrganiseVote, VoterIn
 from tests.accounts import PASSWORD, member
-from tests.builders import calls, nominates, plans, sends
+from tests.builders import nominates, plans, sends
+from tests.web.matrix import LOGIN, A, Case, World, expect
 
 THIRD = "aisne"  # a participating organisation other than A, for A's juror to score
 
 
 def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a long table
-    from tests.web.test_isolation_matrix import LOGIN, A, Case, World, expect
-
     anyone = expect(LOGIN, 200, 200, 200, 404, 404, 200)  # every person of the forum (A's agent: juror, coach…)
     readers = expect(LOGIN, 403, 200, 200, 404, 404, 200)  # the host and the auditors
     host_page = expect(LOGIN, 403, 200, 403, 404, 404, 200)
@@ -51,24 +49,6 @@ def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a 
     def agent_id(w: World) -> str:
         return str(w.members["agent_a"].person_id)
 
-    def projected(w: World, patience: float = 10.0) -> None:
-        """Wait until every read model shows what was written (the pages, and the forum roles sessions carry)."""
-        from projections.registry import all_projections
-
-        expected = len(all_projections())
-        deadline = time.monotonic() + patience
-        with w.services.db.connect(autocommit=True) as conn:
-            while time.monotonic() < deadline:
-                head = conn.execute("SELECT coalesce(max(notification_id), 0) FROM store.forum_events").fetchone()
-                row = conn.execute(
-                    "SELECT count(*) FILTER (WHERE position >= %s), count(*) FROM read.positions",
-                    (head[0] if head else 0,),
-                ).fetchone()
-                if row is not None and row[0] == row[1] >= expected:
-                    return
-                time.sleep(0.02)
-        raise TimeoutError("the read models did not catch up")
-
     def third(w: World) -> dict[str, Any]:
         """The third organisation's organiser and agent (made once)."""
         found: dict[str, Any] = w.ensure(
@@ -78,54 +58,9 @@ def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a 
         return found
 
     def selected(w: World, organisation: str) -> str:
-        """A project selected by ``organisation``'s call (from a batch: selection needs a closed call)."""
-        pool: list[str] = w.ensure(f"pages-projects-{organisation}", list)
-        if not pool:
-            people = (
-                (w.members["organiser_a"], w.members["agent_a"])
-                if organisation == A
-                else (third(w)["organiser"], third(w)["agent"])
-            )
-            organiser, author = people[0].actor, people[1].actor
-            now = app(w).clock()
-            call = calls.draft_call(
-                app(w),
-                organiser,
-                w.new_id(),
-                organisation=organisation,
-                title=f"Appel {w.new_id()[:6]}",
-                opens_at=now - timedelta(days=1),
-                closes_at=now + timedelta(days=30),
-                open_now=True,
-            )
-            batch = [
-                calls.draft_project(
-                    app(w),
-                    author,
-                    w.new_id(),
-                    call_organisation=organisation,
-                    call_id=UUID(call["id"]),
-                    title=f"Projet {w.new_id()[:6]}",
-                    problem="Un problème.",
-                    solution="Une solution.",
-                    submit=True,
-                )["id"]
-                for _ in range(30)
-            ]
-            calls.close_call(app(w), organiser, w.new_id(), organisation=organisation, call_id=UUID(call["id"]))
-            for project_id in batch:
-                calls.decide_project(
-                    app(w),
-                    organiser,
-                    w.new_id(),
-                    call_organisation=organisation,
-                    call_id=UUID(call["id"]),
-                    organisation=organisation,
-                    project_id=UUID(project_id),
-                    outcome="selected",
-                )
-            pool.extend(batch)
-        return pool.pop()
+        """A project selected by ``organisation``'s call, A's or the third organisation's."""
+        people = (w.members["organiser_a"], w.members["agent_a"]) if organisation == A else tuple(third(w).values())
+        return w.selected_project(*people)
 
     def fresh_email(w: World, organisation: str = A) -> str:
         """The address of a new, active person of ``organisation`` (to appoint)."""
@@ -133,7 +68,7 @@ def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a 
         w.services.people.enrol(
             SYSTEM, w.new_id(), organisation=organisation, email=email, name="Nouvelle", role="agent", password=PASSWORD
         )
-        projected(w)  # the page finds people by address in the people read model
+        w.settle()  # the page finds people by address in the people read model
         return email
 
     def new_forum(  # noqa: PLR0912  # what the forum should have reached, each a switch
@@ -254,7 +189,7 @@ def forum_pages_cases() -> dict[tuple[str, str], Any]:  # one entry per page: a 
 
         def params(w: World) -> dict[str, str]:
             forum = make(w)
-            projected(w)
+            w.settle()
             return {"host": forum["host"], "forum": forum["forum"], **{k: pick(forum) for k, pick in extra.items()}}
 
         return params

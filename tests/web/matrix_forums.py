@@ -12,7 +12,6 @@ happen once (publishing, opening the deliberation, recording a pitch…) get a f
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -24,21 +23,11 @@ from forum.forums import AcceptForumInvitation, Invite, SetPrize
 from forum.jury import CloseDeliberation, ComputeRanking, DesignateLaureates, OpenDeliberation, SetRules
 from forum.stage import SetRunningOrder
 from forum.votes import OrganiseVote, VoterIn
-from tests.builders import calls, nominates, plans, publishes, sends
+from tests.builders import nominates, plans, publishes, sends
+from tests.web.matrix import A, Case, World, api_members, api_readers, api_signed_in, command, expect, public
 
 
 def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a long table
-    from tests.web.test_isolation_matrix import (
-        A,
-        Case,
-        World,
-        api_members,
-        api_readers,
-        api_signed_in,
-        expect,
-        public,
-    )
-
     host_only = expect(401, 403, 200, 403, 404, 404, 200)
     host_creates = expect(401, 403, 201, 403, 404, 404, 201)
     nobody_but = expect(401, 403, 403, 403, 404, 404, 403)  # a juror's, coach's or voter's: none of the visitors
@@ -51,67 +40,9 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
     def host(w: World) -> Any:
         return w.members["organiser_a"].actor
 
-    def projected(w: World, patience: float = 10.0) -> None:
-        """Wait until every read model shows what was written (reads, and the forum roles tokens carry)."""
-        from projections.registry import all_projections
-
-        expected = len(all_projections())
-        deadline = time.monotonic() + patience
-        with w.services.db.connect(autocommit=True) as conn:
-            while time.monotonic() < deadline:
-                head = conn.execute("SELECT coalesce(max(notification_id), 0) FROM store.forum_events").fetchone()
-                row = conn.execute(
-                    "SELECT count(*) FILTER (WHERE position >= %s), count(*) FROM read.positions",
-                    (head[0] if head else 0,),
-                ).fetchone()
-                if row is not None and row[0] == row[1] >= expected:
-                    return
-                time.sleep(0.02)
-        raise TimeoutError("the read models did not catch up")
-
     def selected_project(w: World) -> str:
-        """A project of A's agent, selected by A's organiser (taken from a batch: selection needs a closed call)."""
-        pool: list[str] = w.ensure("forum-projects", list)
-        if not pool:
-            now = app(w).clock()
-            call = calls.draft_call(
-                app(w),
-                host(w),
-                w.new_id(),
-                organisation=A,
-                title=f"Appel {w.new_id()[:6]}",
-                opens_at=now - timedelta(days=1),
-                closes_at=now + timedelta(days=30),
-                open_now=True,
-            )
-            batch = [
-                calls.draft_project(
-                    app(w),
-                    w.members["agent_a"].actor,
-                    w.new_id(),
-                    call_organisation=A,
-                    call_id=UUID(call["id"]),
-                    title=f"Projet {w.new_id()[:6]}",
-                    problem="Un problème.",
-                    solution="Une solution.",
-                    submit=True,
-                )["id"]
-                for _ in range(40)
-            ]
-            calls.close_call(app(w), host(w), w.new_id(), organisation=A, call_id=UUID(call["id"]))
-            for project_id in batch:
-                calls.decide_project(
-                    app(w),
-                    host(w),
-                    w.new_id(),
-                    call_organisation=A,
-                    call_id=UUID(call["id"]),
-                    organisation=A,
-                    project_id=UUID(project_id),
-                    outcome="selected",
-                )
-            pool.extend(batch)
-        return pool.pop()
+        """A project of A's agent, selected by A's organiser."""
+        return w.selected_project(w.members["organiser_a"], w.members["agent_a"], batch=40)
 
     def new_forum(  # what the forum should have reached, each a switch
         w: World,
@@ -193,7 +124,7 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
     def params_of(make: Any, **extra: Any) -> Any:
         def params(w: World) -> dict[str, str]:
             forum = make(w)
-            projected(w)
+            w.settle()
             values = {"host": forum["host"], "forum": forum["forum"]}
             for name, pick in extra.items():
                 values[name] = pick(forum)
@@ -206,9 +137,6 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
 
     on_shared = params_of(shared)
     on_shared_project = params_of(shared, project_id=first_project)
-
-    def command(w: World) -> dict[str, str]:
-        return {"command_id": w.new_id()}
 
     def with_(**fields: Any) -> Any:
         def body(w: World) -> dict[str, Any]:
@@ -231,7 +159,7 @@ def forums_cases() -> dict[tuple[str, str], Any]:  # one entry per endpoint: a l
     def ref_of(make: Any, field: str = "forum_id") -> Any:
         def params(w: World) -> dict[str, str]:
             forum = make(w)
-            projected(w)
+            w.settle()
             return {"ref": str(forum[field])}
 
         return params

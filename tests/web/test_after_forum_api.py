@@ -3,43 +3,18 @@ convergence, practices and their lineage; the bad inputs of the issue, and who m
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 import pytest
-from litestar.testing import TestClient
 
 from forum.database import Database
-from forum.entrypoints.bootstrap import resources
 from forum.services import Services
 from tests.accounts import Member, member
 from tests.conftest import Clock, command_id
-from tests.forum.test_after_forum import FORUM, SHEET, given_palmares, given_project
-from web.app import create_app
-
-
-@dataclass
-class Api:
-    client: TestClient  # type: ignore[type-arg]
-
-    def get(self, path: str, actor: Member | None = None, **kwargs: Any) -> Any:
-        return self.client.get(path, headers=actor.headers if actor else {}, **kwargs)
-
-    def post(self, path: str, actor: Member | None, body: dict[str, Any] | None = None) -> Any:
-        headers = actor.headers if actor else {}
-        return self.client.post(path, headers=headers, json={"command_id": command_id(), **(body or {})})
-
-    def settle(self, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            projections = self.client.get("/health").json()["projections"]
-            if all(p["behind_events"] == 0 for p in projections):
-                return
-            time.sleep(0.02)
-        raise TimeoutError("the projector did not catch up")
+from tests.web.clients import Api
+from tests.worlds.laureates import FORUM, SHEET, given_palmares, given_project
 
 
 @dataclass
@@ -50,12 +25,6 @@ class People:
     somme: Member
     nord: Member
     pdc: Member
-
-
-@pytest.fixture
-def api(services: Services) -> Iterator[Api]:
-    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
-        yield Api(client)
 
 
 @pytest.fixture

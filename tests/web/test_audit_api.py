@@ -18,10 +18,10 @@ from domain.organisation import Organisation
 from forum import audit, audit_trail
 from forum.access import Actor
 from forum.services import Services
-from tests.accounts import settle
 from tests.builders import publishes
 from tests.conftest import Clock
-from tests.forum.test_forums import HOST, World, build_world, deliberated_world
+from tests.settling import settle
+from tests.worlds.forums import HOST, World, build_world, deliberated_world
 
 FORUM = "forum-2019"
 

@@ -15,27 +15,12 @@ from forum.auth import LOG_FORMAT, LogContext
 from forum.entrypoints.bootstrap import resources
 from forum.services import Services
 from forum.settings import Settings
-from tests.accounts import PASSWORD, member, settle
+from tests.accounts import PASSWORD, member
+from tests.settling import settle
+from tests.web.clients import post_form, sign_in
 from web.app import create_app
 
 Client = TestClient  # type: ignore[type-arg]
-
-
-def csrf(client: Client, path: str = "/connexion") -> str:
-    """The CSRF token a page hands out (the form's hidden field carries the same)."""
-    if not client.cookies.get("forum_csrf"):
-        client.get(path)
-    token = client.cookies.get("forum_csrf")
-    assert token
-    return token
-
-
-def post_form(client: Client, path: str, data: dict[str, str], **kwargs: Any) -> Any:
-    return client.post(path, data={**data, "_csrf_token": csrf(client)}, follow_redirects=False, **kwargs)
-
-
-def sign_in(client: Client, email: str, password: str = PASSWORD) -> Any:
-    return post_form(client, "/connexion", {"email": email, "password": password, "suite": "/compte"})
 
 
 def link_in_outbox(services: Services, to: str, kind: str = "invitation") -> str:

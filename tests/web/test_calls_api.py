@@ -3,68 +3,18 @@ the issue, and who gets what."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 
 from forum.database import Database
-from forum.entrypoints.bootstrap import resources
 from forum.services import Services
 from tests.accounts import Member, member
-from tests.conftest import Clock, command_id
-from tests.forum.test_calls import AFTER, CONTENT, DURING
-from web.app import create_app
-
-CALL = {
-    "title": "Appel à idées innovantes 2019",
-    "description": "Vos idées pour le service public départemental.",
-    "themes": ["services aux usagers", "organisation du travail"],
-    "categories": ["idée", "projet en cours"],
-    "opens_at": "2019-09-16T00:00:00+02:00",
-    "closes_at": "2019-10-31T23:59:59+01:00",
-    "eligible_partners": ["pas-de-calais"],
-    "questions": [
-        {"key": "public_vise", "label": "Public visé", "kind": "short_text", "required": True, "max_length": 100},
-        {"key": "etat", "label": "État du projet", "kind": "single_choice", "required": True,
-         "choices": ["idée", "prototype"]},
-    ],
-    "max_team_size": 3,
-    "open": True,
-}  # fmt: skip
-
-
-@dataclass
-class Api:
-    """The JSON API as each test person uses it, with their API token."""
-
-    client: TestClient  # type: ignore[type-arg]
-
-    def request(self, method: str, path: str, actor: Member | None, **kwargs: Any) -> Any:
-        return self.client.request(method, path, headers=actor.headers if actor else {}, **kwargs)
-
-    def get(self, path: str, actor: Member | None = None, **kwargs: Any) -> Any:
-        return self.request("GET", path, actor, **kwargs)
-
-    def post(self, path: str, actor: Member | None, body: dict[str, Any] | None = None) -> Any:
-        return self.request("POST", path, actor, json={"command_id": command_id(), **(body or {})})
-
-    def patch(self, path: str, actor: Member | None, body: dict[str, Any]) -> Any:
-        return self.request("PATCH", path, actor, json={"command_id": command_id(), **body})
-
-    def settle(self, timeout: float = 10.0) -> None:
-        """Wait until the in-process projector has applied every event (read models follow the commands)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            projections = self.client.get("/health").json()["projections"]
-            if all(p["behind_events"] == 0 for p in projections):
-                return
-            time.sleep(0.02)
-        raise TimeoutError("the projector did not catch up")
+from tests.conftest import Clock
+from tests.web.clients import Api
+from tests.web.worlds import CALL
+from tests.worlds.calls import AFTER, CONTENT, DURING
 
 
 @dataclass
@@ -79,13 +29,6 @@ class People:
     partner: Member
     somme_agent: Member
     somme_organiser: Member
-
-
-@pytest.fixture
-def api(services: Services, clock: Clock) -> Iterator[Api]:
-    clock.set(datetime(2019, 9, 2, 8, 0, tzinfo=UTC))
-    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
-        yield Api(client)
 
 
 @pytest.fixture

@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from litestar.testing import TestClient
 
-from forum.entrypoints.bootstrap import resources
 from forum.services import Services
 from tests.accounts import Member, member
-from tests.conftest import Clock, command_id
-from tests.forum.test_calls import AFTER, DURING
-from tests.web.test_calls_api import Api
-from web.app import create_app
-
-
-@dataclass
-class Browser:
-    """A person's browser: their session cookie, and the CSRF token every form carries."""
-
-    client: TestClient  # type: ignore[type-arg]
-    services: Services
-
-    def as_(self, who: Member | None) -> Browser:
-        self.client.cookies.clear()
-        self.client.get("/connexion")
-        if who is not None:
-            session = self.services.auth.open_session(who.person_id, who.organisation)
-            self.client.cookies.set("forum_session", session)
-        return self
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.client.get(path, follow_redirects=False, **kwargs)
-
-    def post(self, path: str, form: dict[str, Any]) -> Any:
-        token = self.client.cookies.get("forum_csrf")
-        data = {"command_id": command_id(), **form, "_csrf_token": token}
-        return self.client.post(path, data=data, follow_redirects=False)
+from tests.conftest import Clock
+from tests.settling import settle
+from tests.web.clients import Browser
+from tests.worlds.calls import AFTER, DURING
 
 
 @dataclass
@@ -54,13 +25,6 @@ class People:
 
 
 @pytest.fixture
-def browser(services: Services, clock: Clock) -> Iterator[Browser]:
-    clock.set(datetime(2019, 9, 2, 8, 0, tzinfo=UTC))
-    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
-        yield Browser(client, services)
-
-
-@pytest.fixture
 def people(services: Services, browser: Browser) -> People:
     enrolled = People(
         organiser=member(services, "nord", "organiser", name="Organisatrice du Nord"),
@@ -69,7 +33,7 @@ def people(services: Services, browser: Browser) -> People:
         auditor=member(services, "nord", "auditor", name="Auditrice du Nord"),
         stranger=member(services, "somme", "agent", name="Agent de la Somme"),
     )
-    Api(browser.client).settle()
+    settle(browser.client)
     return enrolled
 
 

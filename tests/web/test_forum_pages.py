@@ -5,77 +5,23 @@ vote, palmarès), each refusal shown beside its field with the domain's French m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import pytest
-from litestar.testing import TestClient
 
 from domain.forum import Forum
 from forum.database import Database
-from forum.entrypoints.bootstrap import resources
 from forum.services import Services
-from tests.accounts import Member, member, settle
-from tests.conftest import Clock, command_id
-from tests.web.test_forums_api import selected_projects
-from web.app import create_app
+from tests.accounts import Member, member
+from tests.builders import selected_projects
+from tests.conftest import Clock
+from tests.settling import settle
+from tests.web.clients import Browser, main_text, refused_beside
 
 KEY = "forum-2019"
 BASE = f"/forums/somme/{Forum.id_for('somme', KEY)}"
-
-
-@dataclass
-class Browser:
-    """A person's browser: their session cookie, and the CSRF token every form carries."""
-
-    client: TestClient  # type: ignore[type-arg]
-    services: Services
-
-    def as_(self, who: Member | None) -> Browser:
-        self.client.cookies.clear()
-        self.client.get("/connexion")
-        if who is not None:
-            self.client.cookies.set("forum_session", self.services.auth.open_session(who.person_id, who.organisation))
-        return self
-
-    def get(self, path: str) -> Any:
-        return self.client.get(path, follow_redirects=False)
-
-    def page(self, path: str, status: int = 200) -> str:
-        response = self.get(path)
-        assert response.status_code == status, f"{path}: {response.status_code} {response.text[:400]}"
-        return str(response.text)
-
-    def post(self, path: str, form: dict[str, Any] | None = None) -> Any:
-        data = {"command_id": command_id(), **(form or {}), "_csrf_token": self.client.cookies.get("forum_csrf")}
-        return self.client.post(path, data=data, follow_redirects=False)
-
-    def send(self, path: str, form: dict[str, Any] | None = None, notice: str = "") -> str:
-        """Post a form that must succeed (303, POST-redirect-GET), and read the page it leads to."""
-        response = self.post(path, form)
-        assert response.status_code == 303, f"{path}: {response.status_code} {main_text(response.text)[:600]}"
-        location = response.headers["location"]
-        if notice:
-            assert f"ok={notice}" in location, location
-        return self.page(location.split("#")[0])
-
-
-def main_text(html: str) -> str:
-    """The page's main content as text (tags dropped, spaces squeezed)."""
-    found = re.search(r"<main[^>]*>(.*)</main>", html, re.S)
-    text = re.sub(r"<[^>]+>", " ", found.group(1) if found else html)
-    return re.sub(r"\s+", " ", text.replace("&#39;", "'").replace("&amp;", "&").replace("&nbsp;", " ")).strip()
-
-
-def refused_beside(html: str, field_id: str) -> str:
-    """The error shown beside the field ``field_id`` (linked by aria-describedby), as text."""
-    found = re.search(rf'<p class="field-error" id="{re.escape(field_id)}-error"[^>]*>([^<]*)</p>', html)
-    assert found, f"no error beside {field_id}: {main_text(html)[:800]}"
-    assert f'id="{field_id}"' in html
-    return found.group(1).replace("&#39;", "'")
 
 
 @dataclass
@@ -93,13 +39,6 @@ class Cast:
     auditor: Member
     outsider: Member
     projects: dict[str, str]
-
-
-@pytest.fixture
-def browser(services: Services, clock: Clock) -> Iterator[Browser]:
-    clock.set(datetime(2019, 9, 2, 8, tzinfo=UTC))
-    with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
-        yield Browser(client, services)
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from typing import Any
 from litestar.testing import TestClient
 
 from forum.services import Services
-from tests.accounts import Member, member, settle
+from tests.accounts import Member, member
 from tests.conftest import Clock, command_id
-from tests.web.test_auth import post_form, sign_in
-from tests.web.test_calls_api import CALL
-from tests.web.test_forums_api import FORUM, Api, Cast, api, cast, plan, refused, store_count  # noqa: F401
+from tests.settling import settle
+from tests.web.clients import Api, post_form, refused, sign_in, store_count
+from tests.web.worlds import CALL, FORUM, Cast, plan
 
 CALLS = "/api/v1/organisations/somme/calls"
 
@@ -134,7 +134,7 @@ def test_json_nested_too_deep_and_bodies_that_are_not_json_are_refused_on_the_ap
 
 def test_a_juror_gets_403_before_the_running_order_body_is_read_and_the_host_gets_a_4xx_naming_the_field(
     api: Api,
-    cast: Cast,  # noqa: F811
+    cast: Cast,
     clock: Clock,
 ) -> None:
     plan(api, cast, clock)

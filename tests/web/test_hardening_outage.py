@@ -24,7 +24,8 @@ from forum.database import Database, ensure_database
 from forum.entrypoints.bootstrap import migrate, resources
 from forum.services import Services
 from forum.settings import Settings
-from tests.accounts import member, settle
+from tests.accounts import member
+from tests.settling import settle
 from web.app import create_app
 
 

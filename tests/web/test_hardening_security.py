@@ -18,9 +18,9 @@ from forum.access import Actor
 from forum.entrypoints.bootstrap import resources
 from forum.services import Services
 from forum.settings import Settings
-from tests.accounts import settle
 from tests.conftest import Clock
-from tests.forum.test_forums import HOST, World, build_world
+from tests.settling import settle
+from tests.worlds.forums import HOST, World, build_world
 from web.app import create_app
 from web.security import script_hashes
 
@@ -171,7 +171,7 @@ def test_x_forwarded_for_from_a_peer_that_is_not_a_configured_proxy_does_not_res
     services: Services,
 ) -> None:
     from tests.accounts import PASSWORD, member
-    from tests.web.test_auth import post_form
+    from tests.web.clients import post_form
 
     agent = member(services, "nord", "agent")
     statuses = [
@@ -194,7 +194,7 @@ def test_the_unlock_link_opens_a_page_whose_button_lifts_the_guard_once(
 ) -> None:
     from forum.auth import ACCOUNT_GUARD, WrongCredentials
     from tests.accounts import PASSWORD, member
-    from tests.web.test_auth import post_form, sign_in
+    from tests.web.clients import post_form, sign_in
 
     agent = member(services, "nord", "agent")
     for n in range(ACCOUNT_GUARD - 1):

@@ -22,150 +22,48 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
-from forum.access import PLATFORM, SYSTEM
+from forum.access import PLATFORM
 from forum.application import ForumApplication
 from forum.database import Database
 from forum.entrypoints.bootstrap import resources
 from forum.services import Services
 from forum.settings import Settings
-from tests.accounts import PASSWORD, Member, member, settle
+from tests.accounts import PASSWORD, member
+from tests.settling import settle
+from tests.web.matrix import (
+    LOGIN,
+    VISITORS,
+    A,
+    B,
+    Case,
+    Status,
+    World,
+    a,
+    api_admins,
+    api_organisers,
+    api_readers,
+    api_signed_in,
+    command,
+    expect,
+    page_admins,
+    page_organisers,
+    page_readers,
+    page_signed_in,
+    public,
+)
 from tests.web.matrix_after_forum import after_forum_cases
 from tests.web.matrix_audit import audit_cases
 from tests.web.matrix_calls import calls_cases
 from tests.web.matrix_forum_pages import forum_pages_cases
 from tests.web.matrix_forums import forums_cases
 from web.app import create_app
-
-A, B = "nord", "oise"
-VISITORS = ("anonymous", "agent_a", "organiser_a", "auditor_a", "agent_b", "organiser_b", "admin")
-LOGIN = "login"  # a page sends anonymous visitors to /connexion (303)
-Status = int | str
-
-
-def expect(  # noqa: PLR0917  # one status per visitor, in VISITORS order: each entry reads as a table row
-    anonymous: Status,
-    agent_a: Status,
-    organiser_a: Status,
-    auditor_a: Status,
-    agent_b: Status,
-    organiser_b: Status,
-    admin: Status,
-) -> dict[str, Status]:
-    return dict(zip(VISITORS, (anonymous, agent_a, organiser_a, auditor_a, agent_b, organiser_b, admin), strict=True))
-
-
-# Presets, named for who may: the API answers anonymous visitors 401, pages send them to sign in.
-def public(ok: int = 200) -> dict[str, Status]:
-    return expect(ok, ok, ok, ok, ok, ok, ok)
-
-
-def api_signed_in(ok: int = 200) -> dict[str, Status]:
-    return expect(401, ok, ok, ok, ok, ok, ok)
-
-
-def api_members(ok: int = 200) -> dict[str, Status]:
-    """Any member of A (and administrators); B does not see A's private resources."""
-    return expect(401, ok, ok, ok, 404, 404, ok)
-
-
-def api_readers(ok: int = 200) -> dict[str, Status]:
-    """A's organisers and auditors."""
-    return expect(401, 403, ok, ok, 404, 404, ok)
-
-
-def api_organisers(ok: int = 200) -> dict[str, Status]:
-    return expect(401, 403, ok, 403, 404, 404, ok)
-
-
-def api_admins(ok: int = 200) -> dict[str, Status]:
-    return expect(401, 403, 403, 403, 403, 403, ok)
-
-
-def page_signed_in(ok: int = 200) -> dict[str, Status]:
-    return expect(LOGIN, ok, ok, ok, ok, ok, ok)
-
-
-def page_readers(ok: int = 200) -> dict[str, Status]:
-    return expect(LOGIN, 403, ok, ok, 404, 404, ok)
-
-
-def page_organisers(ok: int = 303) -> dict[str, Status]:
-    return expect(LOGIN, 403, ok, 403, 404, 404, ok)
-
-
-def page_admins(ok: int = 200) -> dict[str, Status]:
-    return expect(LOGIN, 403, 403, 403, 403, 403, ok)
-
-
-@dataclass
-class World:
-    """The data every cell runs against: organisations A and B, one person per visitor, helpers for fresh data."""
-
-    services: Services
-    members: dict[str, Member]
-    shared: dict[str, Any] = field(default_factory=dict)
-
-    @staticmethod
-    def new_id() -> str:
-        return uuid.uuid4().hex
-
-    def ensure(self, key: str, make: Callable[[], Any]) -> Any:
-        """A resource made once for the whole matrix (for reads)."""
-        if key not in self.shared:
-            self.shared[key] = make()
-        return self.shared[key]
-
-    def fresh_person(self, status: str = "active", organisation: str = A) -> str:
-        """A new person of ``organisation``: ``active``, ``invited`` (not joined) or ``deactivated``."""
-        people, email = self.services.people, f"p.{self.new_id()[:10]}@{organisation}.test"
-        if status == "invited":
-            return str(
-                people.invite(
-                    SYSTEM, self.new_id(), organisation=organisation, email=email, name="Invitée", role="agent"
-                )["person_id"]
-            )
-        person_id = str(
-            people.enrol(
-                SYSTEM,
-                self.new_id(),
-                organisation=organisation,
-                email=email,
-                name="Nouvelle",
-                role="agent",
-                password=PASSWORD,
-            )["person_id"]
-        )
-        if status == "deactivated":
-            people.deactivate(SYSTEM, self.new_id(), organisation=organisation, person_id=person_id)
-        return person_id
-
-    def fresh_token_of(self, visitor: str) -> str:
-        """The id of a new API token of ``visitor`` (to revoke)."""
-        return self.services.auth.issue_token(self.members[visitor].actor, "à révoquer").id
-
-
-def a(**extra: Callable[[World], str]) -> Callable[[World], dict[str, str]]:
-    """Path parameters: ``slug`` is organisation A, plus ``extra`` computed per cell."""
-    return lambda w: {"slug": A, **{name: make(w) for name, make in extra.items()}}
-
-
-def no_params(_: World) -> dict[str, str]:
-    return {}
-
-
-@dataclass(frozen=True)
-class Case:
-    expect: dict[str, Status]
-    params: Callable[[World], dict[str, str]] = no_params
-    body: Callable[[World], Any] | None = None
 
 
 def fresh_org(w: World) -> dict[str, str]:
@@ -175,10 +73,6 @@ def fresh_org(w: World) -> dict[str, str]:
 
 def invite_body(w: World) -> dict[str, str]:
     return {"command_id": w.new_id(), "email": f"i.{w.new_id()[:10]}@nord.test", "name": "Invitée", "role": "agent"}
-
-
-def command(w: World) -> dict[str, str]:
-    return {"command_id": w.new_id()}
 
 
 SPEC: dict[tuple[str, str], Case] = {
@@ -332,7 +226,7 @@ def world(matrix_db: Database) -> Iterator[tuple[World, TestClient]]:  # type: i
     try:
         with TestClient(app=create_app(services, resources(services.db), run_projector=True)) as client:
             settle(client)
-            yield World(services, members), client
+            yield World(services, members, client), client
     finally:
         application.close()
 

@@ -8,17 +8,13 @@ juror — and must find no server error and no response outside the schema. Its 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +26,9 @@ from domain.values import Role
 from forum.access import Actor
 from forum.application import ForumApplication
 from forum.database import Database
-from forum.entrypoints.bootstrap import resources
 from forum.services import Services
-from forum.settings import Settings
-from web.app import create_app
+from tests.serving import serving
+from tests.settling import settle
 
 pytestmark = pytest.mark.slow
 
@@ -70,69 +65,25 @@ class Served:
     tokens: dict[str, str] = field(default_factory=dict)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(db: Database, app: ForumApplication) -> Iterator[Served]:
-    import uvicorn
-
     from forum.entrypoints import demo
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    services = Services(settings=Settings(environment="test", public_url=url), db=db, app=app)
-    demo.load(app, services.people)
     errors = ServerErrors()
     logging.getLogger("forum").addHandler(errors)
     logging.getLogger("uvicorn.error").addHandler(errors)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(services, resources(services.db), run_projector=True),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="on",
-        )
-    )
-    thread = threading.Thread(target=server.run, name="fuzzed-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the fuzzed server did not start")
-        time.sleep(0.02)
-    served = Served(url, services, errors)
-    settle(url)
-    for label, (email, organisation, role) in {"organiser": HOST_ORGANISER, "juror": JUROR}.items():
-        actor = Actor(str(Person.id_for(email)), organisation, frozenset({role}))
-        served.tokens[label] = services.auth.issue_token(actor, f"schemathesis {label}").token
     try:
-        yield served
+        with serving(db, app, "fuzzed server") as (url, services):
+            demo.load(app, services.people)
+            served = Served(url, services, errors)
+            settle(url, timeout=60.0)  # the fuzzer then meets the demo's organisations, forums and palmarès
+            for label, (email, organisation, role) in {"organiser": HOST_ORGANISER, "juror": JUROR}.items():
+                actor = Actor(str(Person.id_for(email)), organisation, frozenset({role}))
+                served.tokens[label] = services.auth.issue_token(actor, f"schemathesis {label}").token
+            yield served
     finally:
-        server.should_exit = True
-        thread.join(15)
         logging.getLogger("forum").removeHandler(errors)
         logging.getLogger("uvicorn.error").removeHandler(errors)
-
-
-def settle(url: str, timeout: float = 60.0) -> None:
-    """Wait until the read models show the demo (the fuzzer then meets its organisations, forums and palmarès)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health") as response:  # noqa: S310  # our own server
-                projections = json.load(response).get("projections", [])
-        except (OSError, ValueError):
-            projections = []
-        if projections and all(p.get("behind_events") == 0 for p in projections):
-            return
-        time.sleep(0.1)
-    raise TimeoutError("the projector did not catch up with the demo")
 
 
 def fuzz(served: Served, who: str, report: Path) -> tuple[int, str]:
