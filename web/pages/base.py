@@ -95,8 +95,12 @@ class On:
     base: Callable[[Any], str] = lambda target: ""
     aliases: Mapping[str, str] = field(default_factory=dict)
 
+    def at(self, target: Any) -> At:
+        """The target with its page."""
+        return At(target, self.base(target))
+
     async def open(self, request: Request[Any, Any, Any], target: Any, kind: type[Command[Any]]) -> Opened:
-        return await self.opens(request, target, kind) if self.opens else At(target, self.base(target))
+        return await self.opens(request, target, kind) if self.opens else self.at(target)
 
     def sending(self, kind: type[Command[Any]], **how: Any) -> Sends:
         """How a handler that looks something up first (or chooses the command) runs ``kind``: ``.run`` it."""

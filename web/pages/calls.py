@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
-from datetime import time as clock_time
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,9 +15,10 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from domain.errors import DomainError, Invalid, NotFound
+from domain.formatting import day, time_of_day
 from domain.idea_call import QuestionKind
 from domain.project import TITLE_MAX as PROJECT_TITLE_MAX
-from domain.values import PARIS, Role
+from domain.values import Role
 from forum import calls
 from forum.access import Actor
 from forum.calls import (
@@ -40,9 +39,11 @@ from projections import calls as views
 from projections.notifications import notifications_for
 from web import commands, formatting
 from web.api.calls import call_for, organised_call
-from web.commands import command_id_of, form_of
-from web.context import actor_of, maybe_actor
-from web.pages.base import now, reader
+from web.commands import command_id_of, form_of, targets
+from web.context import actor_of
+from web.pages import base
+from web.pages import forums as forum_pages
+from web.pages.base import At, On, now, reader
 
 NOTICES = {
     "appel-cree": "L'appel est enregistré.",
@@ -78,7 +79,6 @@ STATUS_FILTERS = (
     ("not_selected", "Non retenus"),
     ("withdrawn", "Retirés"),
 )
-CALL_ACTIONS = ("ouvrir", "clore", "annuler", "annoncer", "selection")
 PROJECT_ACTIONS = (
     "deposer",
     "retirer",
@@ -88,6 +88,7 @@ PROJECT_ACTIONS = (
     "invitation/decliner",
     "decision",
 )
+CALL = "/appels/{organisation:str}/{call_id:uuid}"  # where a call's pages are
 PROJECT_FIELDS = ("title", "problem", "solution", "benefits_users", "benefits_agents", "category", "theme")
 
 
@@ -95,11 +96,7 @@ PROJECT_FIELDS = ("title", "problem", "solution", "benefits_users", "benefits_ag
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:
-    context.setdefault("actor", maybe_actor(request))
-    context.setdefault("errors", {})
-    context.setdefault("problem", None)
-    context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
-    context.setdefault("command_id", uuid.uuid4().hex)
+    """A page of ``web/templates/calls/`` with the labels its templates name."""
     context.update(
         status_labels=views.STATUS_LABELS,
         decision_labels=views.DECISION_LABELS,
@@ -107,7 +104,7 @@ def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, *
         field_label=views.field_label,
         title_max=PROJECT_TITLE_MAX,
     )
-    return Template(f"calls/{template}", context=context, status_code=status)
+    return base.page(request, f"calls/{template}", NOTICES, status=status, **context)
 
 
 async def submit(
@@ -148,14 +145,7 @@ def slugs(value: Any) -> list[str]:
 
 def moment(form: dict[str, Any], name: str) -> datetime:
     """A date and a time typed as people read them in Paris (``opens_at`` from ``opens_date`` and ``opens_time``)."""
-    prefix = name.removesuffix("_at")
-    day, hour = str(form.get(f"{prefix}_date", "")).strip(), str(form.get(f"{prefix}_time", "")).strip() or "00:00"
-    try:
-        return datetime.combine(date.fromisoformat(day), clock_time.fromisoformat(hour), tzinfo=PARIS)
-    except ValueError:
-        raise Invalid(
-            "Indiquez une date (AAAA-MM-JJ) et une heure (HH:MM), heure de Paris.", field=name, rule="invalid_date"
-        ) from None
+    return forum_pages.moment(form, name.removesuffix("_at"), name)
 
 
 def question_key(label: str, taken: set[str]) -> str:
@@ -210,9 +200,9 @@ def call_form_values(call: views.CallView | None) -> dict[str, Any]:
         "partners": ", ".join(call.eligible_partners),
         "max_team_size": call.max_team_size,
         "opens_date": formatting.day_input(call.opens_at),
-        "opens_time": formatting.time_of_day(call.opens_at),
+        "opens_time": time_of_day(call.opens_at),
         "closes_date": formatting.day_input(call.closes_at),
-        "closes_time": formatting.time_of_day(call.closes_at),
+        "closes_time": time_of_day(call.closes_at),
         "questions": [
             {**{f: getattr(q, f) for f in q.__struct_fields__}, "choices": "\n".join(q.choices)} for q in call.questions
         ],
@@ -256,6 +246,14 @@ def project_form_values(project: views.ProjectView | None) -> dict[str, Any]:
 
 def submitted_project_form(form: dict[str, Any], call: views.CallView) -> dict[str, Any]:
     return {name: form.get(name, "") for name in PROJECT_FIELDS} | {"answers": answers_of(form, call)}
+
+
+def call_page_named(organisation: FromPath[str], call_id: FromPath[UUID]) -> CallRef:
+    """The call a page's URL names: the target of its commands."""
+    return CallRef(organisation, call_id)
+
+
+ON_CALL_PAGE = On(call_page_named, PROJECTIONS, base=lambda call: f"/appels/{call.organisation}/{call.call_id}")
 
 
 def may_organise(actor: Actor | None, organisation: str) -> bool:
@@ -436,37 +434,29 @@ class CallPages(Controller):
             ),
         )
 
-    @post([f"/appels/{{organisation:str}}/{{call_id:uuid}}/{action}" for action in CALL_ACTIONS])
-    async def act(
-        self, request: Request[Any, Any, Any], organisation: FromPath[str], call_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        """Open, close, cancel (with a reason) or announce the call; record its selection."""
-        action = request.url.path.rsplit("/", 1)[-1]
-        actor = actor_of(request)
-        form = await form_of(request)
-        cid = command_id_of(form)
-        made: dict[str, tuple[Callable[[], Command[Any]], str]] = {
-            "ouvrir": (lambda: OpenCall(command_id=cid), "appel-ouvert"),
-            "clore": (lambda: CloseCall(command_id=cid), "appel-clos"),
-            "annuler": (lambda: CancelCall(command_id=cid, reason=str(form.get("reason", ""))), "appel-annule"),
-            "annoncer": (lambda: PublishAnnouncement(command_id=cid), "annonce"),
-        }
-        if action == "selection":
-            call = await organised_call(request, actor, organisation, call_id)
-            submitted = await views.list_submissions(reader(request), call.id, status="submitted")
-            projects = [(s.organisation, s.id) for s in submitted]
-            made["selection"] = (lambda: RecordSelection(command_id=cid, projects=projects), "selection")
-        if action not in made:
-            raise NotFound("Cette page n'existe pas.")
-        make, notice = made[action]
-        return await submit(
-            request,
-            make,
-            CallRef(organisation, call_id),
-            then=f"/appels/{organisation}/{call_id}",
-            notice=notice,
-            again=lambda refused: self._show(request, organisation, call_id, **shown(refused)),
+    async def _refused(self, request: Request[Any, Any, Any], on: At, **refused: Any) -> Template:
+        """The call's page again, with the refusal of one of its buttons."""
+        return await self._show(request, on.target.organisation, on.target.call_id, **shown(refused))
+
+    open = ON_CALL_PAGE.sends(f"{CALL}/ouvrir", OpenCall, then="", notice="appel-ouvert", again=_refused)
+    close = ON_CALL_PAGE.sends(f"{CALL}/clore", CloseCall, then="", notice="appel-clos", again=_refused)
+    cancel = ON_CALL_PAGE.sends(f"{CALL}/annuler", CancelCall, then="", notice="appel-annule", again=_refused)
+    announce = ON_CALL_PAGE.sends(f"{CALL}/annoncer", PublishAnnouncement, then="", notice="annonce", again=_refused)
+
+    @post(f"{CALL}/selection", dependencies=targets(call_page_named))
+    async def record_selection(self, request: Request[Any, Any, Any], target: CallRef) -> Template | Redirect:
+        """Record the selection: every project submitted to the call, as the organisers decided on it."""
+        call = await organised_call(request, actor_of(request), target.organisation, target.call_id)
+        submitted = await views.list_submissions(reader(request), call.id, status="submitted")
+        projects = [(s.organisation, s.id) for s in submitted]
+        selecting = ON_CALL_PAGE.sending(
+            RecordSelection,
+            then="",
+            notice="selection",
+            again=CallPages._refused,
+            fields=lambda form, on: {"projects": projects},
         )
+        return await selecting.run(self, request, ON_CALL_PAGE.at(target), await form_of(request))
 
     @get("/appels/{organisation:str}/{call_id:uuid}/projets")
     async def submissions(
@@ -525,11 +515,13 @@ class CallPages(Controller):
     ) -> Template:
         call = await organised_call(request, actor_of(request), organisation, call_id)
         figures = await views.call_figures(reader(request), call)
-        top = max([c.count for c in (*figures.by_category, *figures.by_theme, *figures.by_day)] or [0])
+        top = max(
+            [c.count for c in (*figures.by_category, *figures.by_theme)] + [d.count for d in figures.by_day] or [0]
+        )
         rows = {
             "category": [(c.label, c.count) for c in figures.by_category],
             "theme": [(c.label, c.count) for c in figures.by_theme],
-            "day": [(formatting.day(d.day), d.count) for d in figures.by_day],
+            "day": [(day(d.day), d.count) for d in figures.by_day],
         }
         return page(request, "figures.html", call=call, figures=figures, rows=rows, top=max(top, 1))
 
