@@ -79,15 +79,6 @@ STATUS_FILTERS = (
     ("not_selected", "Non retenus"),
     ("withdrawn", "Retirés"),
 )
-PROJECT_ACTIONS = (
-    "deposer",
-    "retirer",
-    "inviter",
-    "invitation/retirer",
-    "invitation/accepter",
-    "invitation/decliner",
-    "decision",
-)
 CALL = "/appels/{organisation:str}/{call_id:uuid}"  # where a call's pages are
 PROJECT_FIELDS = ("title", "problem", "solution", "benefits_users", "benefits_agents", "category", "theme")
 

@@ -3,7 +3,6 @@ decision, the comparison of its versions. No JavaScript needed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +14,6 @@ from domain.errors import Forbidden, NotFound
 from domain.values import Role
 from forum.access import Actor
 from forum.calls import PROJECT_NOT_FOUND
-from forum.pipeline import Command
 from forum.projects import (
     AcceptInvitation,
     DecideProject,
@@ -30,13 +28,13 @@ from forum.projects import (
 )
 from projections import calls as views
 from projections.people import list_members
-from web.api.projects import project_for
-from web.commands import command_id_of, form_of
+from web.api.projects import project_for, project_named
+from web.commands import command_id_of, form_of, targets
 from web.context import actor_of
-from web.pages.base import now, reader
+from web.pages.base import At, Form, On, now, reader
 from web.pages.calls import (
-    PROJECT_ACTIONS,
     PROJECT_FIELDS,
+    PROJECTIONS,
     answers_of,
     may_organise,
     page,
@@ -45,6 +43,15 @@ from web.pages.calls import (
     submit,
     submitted_project_form,
 )
+
+ON_PROJECT = On(
+    project_named, PROJECTIONS, base=lambda project: f"/projets/{project.organisation}/{project.project_id}"
+)
+
+
+def person_of(form: Form, on: At) -> dict[str, Any]:
+    """The colleague the form names (none chosen: the command says so)."""
+    return {"person": str(form.get("person", ""))}
 
 
 class ProjectPages(Controller):
@@ -135,44 +142,35 @@ class ProjectPages(Controller):
             ),
         )
 
-    @post([f"/{action}" for action in PROJECT_ACTIONS])
-    async def act(
-        self, request: Request[Any, Any, Any], organisation: FromPath[str], project_id: FromPath[UUID]
-    ) -> Template | Redirect:
-        """Submit, withdraw, invite, take an invitation back, accept or decline one, decide (organisers)."""
-        actor = actor_of(request)
-        form = await form_of(request)
-        cid, person, reason = command_id_of(form), str(form.get("person", "")), str(form.get("reason", ""))
-        base = f"/projets/{organisation}/{project_id}"
-        target: Any = ProjectRef(organisation, project_id)
-        action = request.url.path.removeprefix(base).strip("/")
-        then = base
-        make: Callable[[], Command[Any]]
-        if action == "deposer":
-            make, notice = (lambda: SubmitProject(command_id=cid)), "depose"
-        elif action == "retirer":
-            make, notice = (lambda: WithdrawProject(command_id=cid, reason=reason)), "retire"
-        elif action == "inviter":
-            make, notice = (lambda: InviteCoAuthor(command_id=cid, person=person, organisation=organisation)), "invite"
-        elif action == "invitation/retirer":
-            make, notice = (lambda: WithdrawInvitation(command_id=cid, person=person)), "invitation-retiree"
-        elif action == "invitation/accepter":
-            make, notice = (lambda: AcceptInvitation(command_id=cid)), "accepte"
-        elif action == "invitation/decliner":
-            make, notice, then = (lambda: DeclineInvitation(command_id=cid)), "decline", "/mes-projets"
-        elif action == "decision":
-            project, _ = await project_for(request, actor, organisation, project_id)
-            target = SubmissionRef(project.call_organisation, project.call_id, organisation, project_id)
-            outcome = str(form.get("outcome", ""))
-            make, notice = (lambda: DecideProject(command_id=cid, outcome=outcome, reason=reason)), "decision"
-        else:
-            raise NotFound("Cette page n'existe pas.")
+    async def _refused(self, request: Request[Any, Any, Any], on: At, **refused: Any) -> Template:
+        """The project's page again, with the refusal of one of its buttons."""
+        project = on.target  # a ProjectRef, or the SubmissionRef of the decision: both name the project
+        context = await self._context(request, actor_of(request), project.organisation, project.project_id)
+        return page(request, "project.html", **context, **shown(refused))
 
-        async def again(refused: dict[str, Any]) -> Template:
-            context = await self._context(request, actor, organisation, project_id)
-            return page(request, "project.html", **context, **shown(refused))
+    submit = ON_PROJECT.sends("/deposer", SubmitProject, then="", notice="depose", again=_refused)
+    withdraw = ON_PROJECT.sends("/retirer", WithdrawProject, then="", notice="retire", again=_refused)
+    invite = ON_PROJECT.sends("/inviter", InviteCoAuthor, fields=person_of, then="", notice="invite", again=_refused)
+    withdraw_invitation = ON_PROJECT.sends(
+        "/invitation/retirer",
+        WithdrawInvitation,
+        fields=person_of,
+        then="",
+        notice="invitation-retiree",
+        again=_refused,
+    )
+    accept = ON_PROJECT.sends("/invitation/accepter", AcceptInvitation, then="", notice="accepte", again=_refused)
+    decline = ON_PROJECT.sends(
+        "/invitation/decliner", DeclineInvitation, then=lambda _: "/mes-projets", notice="decline", again=_refused
+    )
 
-        return await submit(request, make, target, then=then, notice=notice, again=again)
+    @post("/decision", dependencies=targets(project_named))
+    async def decide(self, request: Request[Any, Any, Any], target: ProjectRef) -> Template | Redirect:
+        """The organisers' decision on the project submitted to their call."""
+        project, _ = await project_for(request, actor_of(request), target.organisation, target.project_id)
+        submission = SubmissionRef(project.call_organisation, project.call_id, target.organisation, target.project_id)
+        deciding = ON_PROJECT.sending(DecideProject, then="", notice="decision", again=ProjectPages._refused)
+        return await deciding.run(self, request, At(submission, ON_PROJECT.base(target)), await form_of(request))
 
     @get("/comparer")
     async def compare(
