@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -19,8 +18,9 @@ from forum.auth import PASSWORD_MIN, AccountDisabled, LinkInvalid, TooManyAttemp
 from projections.directory import get_organisation, list_organisations
 from projections.people import forum_roles_of, get_member, list_members
 from web.auth import client_address, expired_session_cookie, safe_next, session_cookie, session_secret
-from web.commands import settled
-from web.context import actor_of, maybe_actor, services_of
+from web.commands import command_id_of, form_of, settled
+from web.context import actor_of, services_of
+from web.pages import base
 
 NOTICES = {
     "bienvenue": "Bienvenue ! Votre compte est prêt et vous êtes connecté(e).",
@@ -41,18 +41,7 @@ FIELD_REFUSALS = (Invalid, Conflict)  # shown beside the form; NotFound and Forb
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:
-    context.setdefault("actor", maybe_actor(request))
-    context.setdefault("errors", {})
-    context.setdefault("problem", None)
-    context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
-    context.setdefault("command_id", uuid.uuid4().hex)
-    context["minimum"] = PASSWORD_MIN
-    return Template(template, context=context, status_code=status)
-
-
-async def form_of(request: Request[Any, Any, Any]) -> dict[str, str]:
-    form = await request.form()
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    return base.page(request, template, NOTICES, status=status, **{**context, "minimum": PASSWORD_MIN})
 
 
 LABELS = {
@@ -81,17 +70,8 @@ def refused(error: DomainError) -> dict[str, Any]:
     }
 
 
-def command_id_of(form: dict[str, str]) -> str:
-    return form.get("command_id") or uuid.uuid4().hex
-
-
 def role_options(organisation: str) -> list[tuple[str, str]]:
     return [(role, ROLE_LABELS[role]) for role in roles_for(organisation)]
-
-
-async def caught_up(request: Request[Any, Any, Any], *projections: str) -> None:
-    """Wait (briefly) until the read models show what was just written, so the next page is up to date."""
-    await settled(request, projections)
 
 
 async def organisation_name(request: Request[Any, Any, Any], slug: str) -> str:
@@ -103,8 +83,20 @@ async def organisation_name(request: Request[Any, Any, Any], slug: str) -> str:
     return entry.name
 
 
-def signed_in(target: str, secret: str, request: Request[Any, Any, Any]) -> Redirect:
+def with_session(target: str, secret: str, request: Request[Any, Any, Any]) -> Redirect:
     return Redirect(target, status_code=303, cookies=[session_cookie(secret, services_of(request).settings)])
+
+
+async def signed_in(target: str, actor: Actor, request: Request[Any, Any, Any]) -> Redirect:
+    """To ``target``, with a session opened for ``actor`` (who just chose their password)."""
+    secret = await sync_to_thread(
+        services_of(request).auth.open_session,
+        actor.person_id,
+        actor.organisation,
+        address=client_address(request),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    return with_session(target, secret, request)
 
 
 def check_confirmation(form: dict[str, str]) -> None:
@@ -143,7 +135,7 @@ class SignInPages(Controller):
                 suite=safe_next(form.get("suite")),
                 email=form.get("email", ""),
             )
-        return signed_in(safe_next(form.get("suite")), secret, request)
+        return with_session(safe_next(form.get("suite")), secret, request)
 
     @post("/deconnexion")
     async def sign_out(self, request: Request[Any, Any, Any]) -> Redirect:
@@ -239,25 +231,9 @@ class SignInPages(Controller):
         except LinkInvalid as error:
             return page(request, "link_invalid.html", status=404, detail=error.message, purpose="invitation")
         except FIELD_REFUSALS as error:
-            context = refused(error)
-            return await self._link_page(
-                request,
-                "invitation",
-                secret,
-                status=context["status"],
-                errors=context["errors"],
-                problem=context["problem"],
-                name=form.get("name", ""),
-            )
-        session = await sync_to_thread(
-            services.auth.open_session,
-            actor.person_id,
-            actor.organisation,
-            address=client_address(request),
-            user_agent=request.headers.get("user-agent", ""),
-        )
-        await caught_up(request, "people")
-        return signed_in("/compte?ok=bienvenue", session, request)
+            return await self._link_page(request, "invitation", secret, name=form.get("name", ""), **refused(error))
+        await settled(request, ("people",))
+        return await signed_in("/compte?ok=bienvenue", actor, request)
 
     @get("/reinitialisation/{secret:str}")
     async def reset_form(self, request: Request[Any, Any, Any], secret: FromPath[str]) -> Template:
@@ -275,18 +251,8 @@ class SignInPages(Controller):
         except LinkInvalid as error:
             return page(request, "link_invalid.html", status=404, detail=error.message, purpose="reset")
         except FIELD_REFUSALS as error:
-            context = refused(error)
-            return await self._link_page(
-                request, "reset", secret, status=context["status"], errors=context["errors"], problem=context["problem"]
-            )
-        session = await sync_to_thread(
-            services.auth.open_session,
-            actor.person_id,
-            actor.organisation,
-            address=client_address(request),
-            user_agent=request.headers.get("user-agent", ""),
-        )
-        return signed_in("/compte?ok=mot-de-passe", session, request)
+            return await self._link_page(request, "reset", secret, **refused(error))
+        return await signed_in("/compte?ok=mot-de-passe", actor, request)
 
 
 class AccountPages(Controller):
@@ -329,11 +295,8 @@ class AccountPages(Controller):
                 services_of(request).people.rename, actor, command_id_of(form), name=form.get("name", "")
             )
         except FIELD_REFUSALS as error:
-            context = refused(error)
-            return await self._account(
-                request, status=context["status"], errors=context["errors"], problem=context["problem"]
-            )
-        await caught_up(request, "people")
+            return await self._account(request, **refused(error))
+        await settled(request, ("people",))
         return Redirect("/compte?ok=nom", status_code=303)
 
     @post("/mot-de-passe")
@@ -351,11 +314,8 @@ class AccountPages(Controller):
                 keep_session=session_secret(request.scope),
             )
         except FIELD_REFUSALS as error:
-            context = refused(error)
-            return await self._account(
-                request, status=context["status"], errors=context["errors"], problem=context["problem"]
-            )
-        await caught_up(request, "people")
+            return await self._account(request, **refused(error))
+        await settled(request, ("people",))
         return Redirect("/compte?ok=mot-de-passe", status_code=303)
 
     @post("/deconnexion-partout")
@@ -381,10 +341,7 @@ class AccountPages(Controller):
         try:
             issued = await sync_to_thread(services_of(request).auth.issue_token, actor, form.get("name", ""))
         except FIELD_REFUSALS as error:
-            context = refused(error)
-            return await self._tokens(
-                request, status=context["status"], errors=context["errors"], problem=context["problem"]
-            )
+            return await self._tokens(request, **refused(error))
         return await self._tokens(request, status=201, new_token=issued)
 
     @post("/jetons/{token_id:str}/revocation")
@@ -452,11 +409,8 @@ class MembersPages(Controller):
                 role=form.get("role", ""),
             )
         except FIELD_REFUSALS as error:
-            context = refused(error)
-            return await self._members(
-                request, slug, status=context["status"], errors=context["errors"], problem=context["problem"], form=form
-            )
-        await caught_up(request, "people")
+            return await self._members(request, slug, form=form, **refused(error))
+        await settled(request, ("people",))
         return Redirect(f"/organisations/{slug}/membres?ok=invite", status_code=303)
 
     async def _act(
@@ -473,7 +427,7 @@ class MembersPages(Controller):
         except FIELD_REFUSALS as error:
             context = refused(error)
             return await self._members(request, slug, status=context["status"], problem=context["problem"])
-        await caught_up(request, "people")
+        await settled(request, ("people",))
         return Redirect(f"/organisations/{slug}/membres?ok={notice}", status_code=303)
 
     @post("/{person_id:str}/role")
@@ -557,14 +511,12 @@ class AdminPages(Controller):
         try:
             await sync_to_thread(register_and_invite)
         except FIELD_REFUSALS as error:
-            context = refused(error)
-            return await self._organisations(
-                request,
-                status=context["status"],
-                errors=context["errors"],
-                problem=context["problem"],
-                form=form,
-                command_id=command_id,
-            )
-        await caught_up(request, "directory", "people")
+            return await self._organisations(request, form=form, command_id=command_id, **refused(error))
+        await settled(
+            request,
+            (
+                "directory",
+                "people",
+            ),
+        )
         return Redirect("/admin/organisations?ok=organisation", status_code=303)

@@ -30,7 +30,8 @@ from projections import forums as forum_views
 from projections.audit import audit_names
 from web.api import audit as api
 from web.commands import command_id_of, form_of, submit
-from web.context import actor_of, maybe_actor, services_of
+from web.context import actor_of, services_of
+from web.pages import base
 
 PAGE_SIZE = 50
 # the one field of the auditors' form: whatever is refused (no such person, deactivated, already auditor) is said there
@@ -54,12 +55,14 @@ HELPERS: dict[str, Any] = {
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:
-    context.setdefault("actor", maybe_actor(request))
-    context.setdefault("problem", None)
-    context.setdefault("errors", {})
-    context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
-    return Template(
-        template, context={**HELPERS, **context}, status_code=status, headers={"Cache-Control": "private, no-store"}
+    """An auditor's page: never kept by a shared cache."""
+    return base.page(
+        request,
+        template,
+        NOTICES,
+        status=status,
+        headers={"Cache-Control": "private, no-store"},
+        **{**HELPERS, **context},
     )
 
 

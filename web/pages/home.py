@@ -8,7 +8,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from projections.directory import list_organisations
-from web.context import maybe_actor
+from web.pages.base import page, reader
 
 
 class HomePages(Controller):
@@ -16,9 +16,8 @@ class HomePages(Controller):
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any]) -> Template:
-        organisations = await list_organisations(request.app.state.reader)
-        return Template("home.html", context={"organisations": organisations, "actor": maybe_actor(request)})
+        return page(request, "home.html", organisations=await list_organisations(reader(request)))
 
     @get("/accessibilite")
     async def accessibility(self, request: Request[Any, Any, Any]) -> Template:
-        return Template("accessibility.html", context={"actor": maybe_actor(request)})
+        return page(request, "accessibility.html")

@@ -17,6 +17,7 @@ from projections.palmares import PalmaresEntry, PalmaresView, list_published
 from web.api.public import cached_response, palmares_for, published_cache
 from web.context import maybe_actor
 from web.formatting import days
+from web.pages.base import page, reader
 
 HELPERS: dict[str, Any] = {
     "kind_label": lambda kind: FORUM_KIND_LABELS.get(kind, kind),
@@ -70,18 +71,17 @@ class PalmaresPages(Controller):
 
     @get("/")
     async def index(self, request: Request[Any, Any, Any]) -> Template:
-        entries = await list_published(request.app.state.reader)
-        return Template("palmares/index.html", context={"entries": entries, **HELPERS})
+        return page(request, "palmares/index.html", entries=await list_published(reader(request)), **HELPERS)
 
     @get("/feed.atom", media_type="application/atom+xml")
     async def feed(self, request: Request[Any, Any, Any]) -> Response[str]:
-        entries = await list_published(request.app.state.reader, limit=100)
+        entries = await list_published(reader(request), limit=100)
         return Response(atom_feed(entries, base_url(request)), media_type="application/atom+xml; charset=utf-8")
 
     @get("/{ref:str}")
     async def show(self, request: Request[Any, Any, Any], ref: FromPath[str]) -> Template | Response[bytes]:
         if maybe_actor(request) is None:  # a published palmarès reads the same for everyone not signed in
-            published = await published_cache(request).get(request.app.state.reader, ref)
+            published = await published_cache(request).get(reader(request), ref)
             if published is not None:
 
                 def render(palmares: PalmaresView) -> bytes:

@@ -37,7 +37,8 @@ from forum.pre_incubation import (
 from projections import portfolio as portfolio_views
 from projections.convergence import convergences_for
 from web.commands import command_id_of, form_of, submit
-from web.context import actor_of, maybe_actor, services_of
+from web.context import actor_of, maybe_actor
+from web.pages import base
 from web.pages.base import reader
 
 PROJECTIONS = ("portfolio", "practices")  # what these pages show: a redirect waits for them
@@ -54,16 +55,12 @@ OUTCOME_OPTIONS = [(key.value, label) for key, label in OUTCOME_LABELS.items()]
 
 
 def today_of(request: Request[Any, Any, Any]) -> date:
-    return services_of(request).app.clock().astimezone(PARIS).date()
+    return base.now(request).astimezone(PARIS).date()
 
 
 def page(request: Request[Any, Any, Any], template: str, *, status: int = 200, **context: Any) -> Template:
-    context.setdefault("actor", maybe_actor(request))
-    context.setdefault("errors", {})
-    context.setdefault("problem", None)
-    context.setdefault("notice", NOTICES.get(request.query_params.get("ok", "")))
-    context.setdefault("command_id", uuid.uuid4().hex)
-    return Template(f"after_forum/{template}", context=context, status_code=status)
+    """A page of ``web/templates/after_forum/``."""
+    return base.page(request, f"after_forum/{template}", NOTICES, status=status, **context)
 
 
 def is_organiser(actor: Actor | None, organisation: str) -> bool:

@@ -18,9 +18,9 @@ from forum.portfolio import OrganisationRef
 from forum.practices import AdoptionRef, AdoptPractice, DeclareInterest, ReportAdoption
 from projections import practices as practice_views
 from projections.practices import Lineage, PracticeDetail
-from web.commands import command_id_of, form_of, submit
+from web.commands import form_of
 from web.context import actor_of, maybe_actor
-from web.pages.base import reader
+from web.pages.base import At, Form, On, reader
 from web.pages.portfolio import PROJECTIONS, is_organiser, page, text
 
 REPORT_OPTIONS = [(key.value, label) for key, label in REPORT_OUTCOME_LABELS.items()]
@@ -94,6 +94,14 @@ def _name(lineage: Lineage, organisation: str) -> str:
 # -- pages -------------------------------------------------------------------------------------------------------------
 
 
+def adoption_here(request: Request[Any, Any, Any], practice_id: FromPath[UUID]) -> AdoptionRef:
+    """The adoption a page's URL names: the signed-in organisation's, of this practice."""
+    return AdoptionRef(actor_of(request).organisation, practice_id)
+
+
+ON_ADOPTION = On(adoption_here, PROJECTIONS, base=lambda adoption: f"/pratiques/{adoption.practice_id}")
+
+
 class PracticePages(Controller):
     """The public practices, and the forms other organisations' organisers use to take them up."""
 
@@ -152,60 +160,51 @@ class PracticePages(Controller):
             raise NotFound("Pratique introuvable.")
         return Response(lineage_svg(detail.lineage, detail.title), media_type="image/svg+xml")
 
+    async def _refused(self, request: Request[Any, Any, Any], on: At, **refused: Any) -> Template:
+        return await self._practice_page(request, on.target.practice_id, **refused)
+
     @post("/pratiques/{practice_id:uuid}/interet")
     async def declare(self, request: Request[Any, Any, Any], practice_id: FromPath[UUID]) -> Template | Redirect:
-        actor, form = actor_of(request), await form_of(request)
         publisher = await practice_views.practice_publisher(reader(request), practice_id)
         if publisher is None:
             raise NotFound("Pratique introuvable.")
-        adopt = text(form, "adopt") == "oui"
-        return await submit(
-            request,
-            lambda: DeclareInterest(
-                command_id=command_id_of(form),
-                practice_id=practice_id,
-                practice_organisation=str(publisher),
-                adopted_from=text(form, "adopted_from") or None,
-                note=text(form, "note"),
-                adopt=adopt,
-            ),
-            OrganisationRef(actor.organisation),
-            then=f"/pratiques/{practice_id}",
-            notice="adoptee" if adopt else "interet",
-            again=lambda refused: self._practice_page(request, practice_id, **refused),
-            form=form,
-            projections=PROJECTIONS,
-        )
 
-    @post("/pratiques/{practice_id:uuid}/adoption")
-    async def adopt(self, request: Request[Any, Any, Any], practice_id: FromPath[UUID]) -> Template | Redirect:
-        actor, form = actor_of(request), await form_of(request)
-        return await submit(
-            request,
-            lambda: AdoptPractice(command_id=command_id_of(form), note=text(form, "note")),
-            AdoptionRef(actor.organisation, practice_id),
-            then=f"/pratiques/{practice_id}",
-            notice="adoptee",
-            again=lambda refused: self._practice_page(request, practice_id, **refused),
-            form=form,
-            projections=PROJECTIONS,
-        )
+        def interest(form: Form, on: At) -> dict[str, Any]:
+            return {
+                "practice_id": practice_id,
+                "practice_organisation": str(publisher),
+                "adopted_from": text(form, "adopted_from") or None,
+                "note": text(form, "note"),
+                "adopt": text(form, "adopt") == "oui",
+            }
 
-    @post("/pratiques/{practice_id:uuid}/compte-rendu")
-    async def report(self, request: Request[Any, Any, Any], practice_id: FromPath[UUID]) -> Template | Redirect:
-        actor, form = actor_of(request), await form_of(request)
-        return await submit(
-            request,
-            lambda: ReportAdoption(
-                command_id=command_id_of(form), outcome=text(form, "outcome"), text=text(form, "text")
-            ),
-            AdoptionRef(actor.organisation, practice_id),
-            then=f"/pratiques/{practice_id}",
-            notice="compte-rendu",
-            again=lambda refused: self._practice_page(request, practice_id, **refused),
-            form=form,
-            projections=PROJECTIONS,
+        declaring = ON_ADOPTION.sending(
+            DeclareInterest,
+            fields=interest,
+            then="",
+            notice=lambda form: "adoptee" if text(form, "adopt") == "oui" else "interet",
+            again=PracticePages._refused,
         )
+        adoption = adoption_here(request, practice_id)
+        on = At(OrganisationRef(adoption.organisation), ON_ADOPTION.base(adoption))
+        return await declaring.run(self, request, on, await form_of(request))
+
+    adopt = ON_ADOPTION.sends(
+        "/pratiques/{practice_id:uuid}/adoption",
+        AdoptPractice,
+        fields=lambda form, on: {"note": text(form, "note")},
+        then="",
+        notice="adoptee",
+        again=_refused,
+    )
+    report = ON_ADOPTION.sends(
+        "/pratiques/{practice_id:uuid}/compte-rendu",
+        ReportAdoption,
+        fields=lambda form, on: {"outcome": text(form, "outcome"), "text": text(form, "text")},
+        then="",
+        notice="compte-rendu",
+        again=_refused,
+    )
 
 
 def _tree(detail: PracticeDetail) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
+from domain.formatting import time_of_day
 from domain.values import PARIS
 from forum.forums import AUDITOR, HOST
 from forum.stage import RecordAbsence, RecordPitch, SetRunningOrder
@@ -68,7 +69,7 @@ class StagePages(Controller):
             )
         defaults = {
             "starts_date": formatting.day_input(start),
-            "starts_time": formatting.time_of_day(start),
+            "starts_time": time_of_day(start),
             "pitch_seconds": first.pitch_seconds if first else 180,
             "questions_seconds": first.questions_seconds if first else 300,
             "changeover_seconds": max(gap, 0),

@@ -14,7 +14,7 @@ from litestar.response import Template
 
 from domain.errors import Invalid
 from domain.forum import PrizeKind
-from domain.jury import TieBreak
+from domain.jury import TIE_BREAK_LABELS, TieBreak
 from forum.forums import AUDITOR, HOST, VOTER
 from forum.votes import CastVote, CountVotes, OrganiseVote, VoterIn
 from projections import forums as views
@@ -34,10 +34,10 @@ from web.pages.forums import (
     sends,
     text,
 )
-from web.pages.jury import TIE_BREAK_LABELS, ordered, titles_of
+from web.pages.jury import ordered, titles_of
 
 VOTE_TIE_BREAK_LABELS = {
-    TieBreak.DRAW.value: TIE_BREAK_LABELS[TieBreak.DRAW.value],
+    TieBreak.DRAW.value: TIE_BREAK_LABELS[TieBreak.DRAW],
     TieBreak.JURY_VOTE.value: "Un vote du jury (l'hôte consigne l'ordre et sa motivation au dépouillement)",
 }
 
