@@ -161,7 +161,8 @@ class PracticePages(Controller):
         return Response(lineage_svg(detail.lineage, detail.title), media_type="image/svg+xml")
 
     async def _refused(self, request: Request[Any, Any, Any], on: At, **refused: Any) -> Template:
-        return await self._practice_page(request, on.target.practice_id, **refused)
+        """The practice's page again (the one the URL names), with the refusal beside its form."""
+        return await self._practice_page(request, request.path_params["practice_id"], **refused)
 
     @post("/pratiques/{practice_id:uuid}/interet")
     async def declare(self, request: Request[Any, Any, Any], practice_id: FromPath[UUID]) -> Template | Redirect:
