@@ -43,7 +43,8 @@ def meta(command_id: str = "c1", at: datetime = AT) -> Meta:
     )
 
 
-def given_pre_incubation(**changes: object) -> PreIncubation:
+def starting(**changes: object) -> PreIncubation:
+    """Oise's laureate starting its pre-incubation on 2 December 2019 (``changes``: other fields), its event pending."""
     fields: dict[str, object] = {
         "project_id": PROJECT,
         "organisation": "oise",
@@ -58,7 +59,11 @@ def given_pre_incubation(**changes: object) -> PreIncubation:
         "meta": meta("start"),
     }
     fields.update(changes)
-    pre_incubation = PreIncubation.start(**fields)  # type: ignore[arg-type]
+    return PreIncubation.start(**fields)  # type: ignore[arg-type]
+
+
+def given_pre_incubation(**changes: object) -> PreIncubation:
+    pre_incubation = starting(**changes)
     pre_incubation.collect_events()
     return pre_incubation
 
@@ -452,19 +457,7 @@ def test_a_stop_records_its_reason_and_a_deployment_needs_neither() -> None:
 
 def test_the_history_replays_to_the_same_state() -> None:
     # given a full history
-    pre_incubation = PreIncubation.start(
-        project_id=PROJECT,
-        organisation="oise",
-        reason="laureat",
-        forum_id=FORUM,
-        prize_key="laureat",
-        started_on=START,
-        sponsor="DGA",
-        hours_per_week=Decimal("3"),
-        budget_cents=100_000,
-        partner="beta-gouv",
-        meta=meta(),
-    )
+    pre_incubation = starting(sponsor="DGA", hours_per_week=Decimal("3"), budget_cents=100_000, meta=meta())
     pre_incubation.change_commitments(hours_per_week=Decimal("3.5"), budget_cents=120_000, reason="z", meta=meta())
     pre_incubation.add_milestone(title="Enquête", due=date(2019, 12, 20), meta=meta())
     pre_incubation.complete_milestone(number=1, completed_on=date(2019, 12, 18), meta=meta())
