@@ -94,7 +94,6 @@ class QuestionKind(StrEnum):
 
 
 TEXT_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
-CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
 
 
 class Question(msgspec.Struct, frozen=True):

@@ -18,7 +18,6 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
-from eventsourcing.utils import get_topic
 
 import domain
 from domain.aggregate import Aggregate
@@ -88,11 +87,6 @@ def event_classes() -> dict[str, type[DomainEvent]]:
 def event_name(topic: str) -> str:
     """``domain.forum:Forum.ScoreRecorded`` → ``Forum.ScoreRecorded``."""
     return topic.rpartition(":")[2]
-
-
-def topic_of(name: str) -> str | None:
-    cls = event_classes().get(name)
-    return get_topic(cls) if cls is not None else None
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -236,10 +236,6 @@ class TenantRecorder(PostgresApplicationRecorder):
             return None
         return PriorCommand(name=rows[0]["name"], target=rows[0]["target"], result=bytes(rows[0]["result"]))
 
-    def select_command_result(self, actor: str, command_id: str) -> bytes | None:
-        prior = self.select_command(actor, command_id)
-        return prior.result if prior else None
-
     @contextmanager
     def reading(self) -> Iterator[None]:
         """Within this block, every read shares one connection and one transaction (a command's look-up of

@@ -575,16 +575,6 @@ async def open_calls_for(conn: Conn, organisation: str, now: datetime) -> list[C
     return [_call_view(row, now) for row in rows]
 
 
-async def call_location(conn: Conn, call_id: UUID) -> tuple[str, list[str], bool] | None:
-    """(organisation, partners, opened) of a call, to decide who may see it."""
-    row = await conn.fetchrow(
-        "SELECT organisation, eligible_partners, opened_at FROM read.calls WHERE call_id = $1", call_id
-    )
-    if row is None:
-        return None
-    return row["organisation"], list(row["eligible_partners"]), row["opened_at"] is not None
-
-
 # The calls whose organisers published their announcement, with the organisation's name
 _ANNOUNCED = (
     "SELECT c.*, coalesce(o.name, c.organisation) AS organisation_name FROM read.calls c"
