@@ -1,1 +1,2 @@
-"""Forum's application layer: commands, tenancy, the event store, access, settings and the CLI."""
+"""Forum's application layer: the command pipeline and one module per feature, tenancy, the event store, access and
+settings; the entry points (composition root, CLI, demo) are in ``forum.entrypoints``."""

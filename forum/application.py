@@ -1,4 +1,5 @@
-"""The application: one eventsourcing application for every organisation, and its commands."""
+"""The application: one eventsourcing application for every organisation; ``execute``, how every command is recorded
+exactly once (``forum.pipeline.run`` calls it); and the organisations' own commands (register, rename)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Forums and prize editions: the application's commands on the Forum aggregate, who may carry out each, and where.
+"""Forums and prize editions: the host's commands on the edition (planning, amendments, budget, invitations and
+quotas, prizes), the invited organisations' answers and nominations, and the palmarès' publication; and what every
+forum feature (``forum.jury``, ``forum.coaching``, ``forum.stage``, ``forum.votes``) shares: the standings, the
+scopes its commands run on (``ON_FORUM`` …) and the forum roles granted with the host's decisions.
 
 Store. A forum lives in the store of its host organisation. Commands by people of other organisations (a Nord
 organiser nominating, a Nord juror scoring, an académie's voter voting) are written into the host's store once

@@ -1,4 +1,7 @@
-"""People of each organisation and the roles people hold in forums: members' pages, and who an Actor is."""
+"""People of each organisation and the roles people hold in forums, as members' pages and forum listings read them.
+
+Who acts on a request is not read here: ``forum.auth`` resolves it from the write side (``store.people``,
+``store.forum_roles``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The ``forum`` command: serve, organisations, projections, database, audit, people."""
+"""The ``forum`` command: serve, demo, organisations, projections, database, audit, mail, administrators, people."""
 
 from __future__ import annotations
 
