@@ -55,6 +55,11 @@ FORUM_ROLES = (Role.HOST, Role.JUROR, Role.COACH, Role.VOTER, Role.FORUM_AUDITOR
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
+def is_slug(value: str) -> bool:
+    """Whether ``value`` can name an organisation (``check_slug``'s rule, as a test)."""
+    return 2 <= len(value) <= 63 and _SLUG.match(value) is not None
+
+
 def check_slug(slug: str, field: str = "slug") -> str:
     """Lowercase ASCII letters, digits and hyphens, 2 to 63 characters, no hyphen at either end."""
     if not 2 <= len(slug) <= 63:

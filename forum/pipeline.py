@@ -31,8 +31,8 @@ import msgspec
 from eventsourcing.domain import Aggregate as _Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from domain.errors import AlreadyExists, ConcurrentChange
-from domain.values import Meta, Role
+from domain.errors import AlreadyExists, ConcurrentChange, NotFound
+from domain.values import Meta, Role, is_slug
 from forum.access import Actor
 from forum.application import Decision, ForumApplication
 
@@ -52,6 +52,17 @@ CommandId = Annotated[
 R = TypeVar("R")  # what a command answers
 T = TypeVar("T")  # where a command applies: a forum, a call, an organisation …
 L = TypeVar("L")  # what its handler decides on (the loaded aggregate)
+
+
+Slug = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+        min_length=2,
+        max_length=63,
+        description="an organisation's short name (lowercase letters, digits, hyphens), e.g. nord",
+    ),
+]
 
 
 class Command(msgspec.Struct, Generic[R], frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -157,6 +168,9 @@ def run(app: ForumApplication, actor: Actor, command: Command[R], target: Any) -
     command id already carried out)."""
     handler = handler_of(type(command))
     scope = handler.scope
+    store = scope.store(target)
+    if not is_slug(store):  # a target naming no possible organisation (a URL, a body) names nothing
+        raise NotFound("Introuvable.", rule="not_found")
     scope.admit(actor, target, handler.roles)
 
     def decide(meta: Meta) -> Decision:
@@ -173,7 +187,7 @@ def run(app: ForumApplication, actor: Actor, command: Command[R], target: Any) -
             answer = app.execute(
                 actor=actor,
                 role=scope.recorded_role(actor, handler.roles),
-                store=scope.store(target),
+                store=store,
                 command_id=command.command_id,
                 name=handler.name,
                 decide=decide,

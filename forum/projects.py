@@ -37,7 +37,7 @@ from forum.calls import (
     load_call,
     new_id,
 )
-from forum.pipeline import Command, Scope, Unit, handles
+from forum.pipeline import Command, Scope, Slug, Unit, handles
 
 OUTCOMES = (SELECTED, NOT_SELECTED)
 TEAM = (Role.AGENT, Role.ORGANISER)  # the roles a team acts in (recorded as the first its member holds)
@@ -402,7 +402,7 @@ class Decide(DecideProject, frozen=True, kw_only=True):
     """The organisers' decision on one submitted project; revisable until the selection is recorded, and shown to
     the team when it is."""
 
-    project_organisation: Annotated[str, msgspec.Meta(description="the project's organisation (its store)")]
+    project_organisation: Annotated[Slug, msgspec.Meta(description="the project's organisation (its store)")]
     project_id: UUID
 
     def on(self, call: CallRef) -> tuple[DecideProject, SubmissionRef]:
