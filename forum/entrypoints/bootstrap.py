@@ -45,7 +45,7 @@ def bootstrap(
     app = ForumApplication(db, clock=clock, pool_size=settings.pool_size)
     if backfilled := app.backfill_who_acts():  # people and forum roles stored before migration 0005: once
         log.info("who acts rebuilt from the events of %d people and forums", backfilled)
-    return Services(settings=settings, db=db, app=app, mailer=mailer or Mailer(app, settings))
+    return Services(settings=settings, db=db, app=app, mailer=mailer)  # without one, Services writes to the outbox
 
 
 async def reader_pool(db: Database, *, max_size: int = 8) -> Any:
