@@ -220,11 +220,17 @@ def storable_parameter(parameter: dict[str, Any]) -> None:
 
 
 def tuples_as_prefix_items(node: Any) -> None:
-    """Litestar writes a tuple's items as a list (OpenAPI 3.0's way); OpenAPI 3.1 says ``prefixItems``."""
+    """Litestar writes a tuple's items as a list (OpenAPI 3.0's way) or as ``prefixItems``; OpenAPI 3.1 says
+    ``prefixItems`` with the tuple's length. A tuple of one type (``tuple[str, str]``) is said the plain way, an
+    array of that type of exactly that length: the same values, and understood by every client."""
     if isinstance(node, dict):
-        if isinstance(node.get("items"), list):
-            items = node.pop("items")
-            node.update(prefixItems=items, minItems=len(items), maxItems=len(items))
+        items = node.pop("items") if isinstance(node.get("items"), list) else node.pop("prefixItems", None)
+        if isinstance(items, list):
+            node.update(minItems=len(items), maxItems=len(items))
+            if items and all(item == items[0] for item in items):
+                node["items"] = items[0]
+            else:
+                node["prefixItems"] = items
         for value in node.values():
             tuples_as_prefix_items(value)
     elif isinstance(node, list):

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from domain.errors import Invalid
 from domain.values import check_storable_text
-from web.openapi import STORABLE_TEXT, body_annotation
+from web.openapi import STORABLE_TEXT, body_annotation, tuples_as_prefix_items
 
 METHODS = ("get", "put", "post", "patch", "delete")
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -148,3 +148,37 @@ def test_options_names_every_method_of_a_path_whose_handlers_come_from_several_c
     for path, methods in expected.items():
         response = client.options(path)
         assert methods | {"OPTIONS"} <= {m.strip() for m in response.headers["allow"].split(",")}, path
+
+
+def test_tuples_are_written_as_openapi_3_1_says_with_their_length() -> None:
+    # a tuple of one type: an array of that type of exactly that length; of several types: prefixItems
+    same = {"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}]}
+    mixed = {"type": "array", "items": [{"type": "string"}, {"type": "integer"}]}
+    tuples_as_prefix_items(same)
+    tuples_as_prefix_items(mixed)
+    assert same == {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}
+    assert mixed == {
+        "type": "array",
+        "prefixItems": [{"type": "string"}, {"type": "integer"}],
+        "minItems": 2,
+        "maxItems": 2,
+    }
+
+
+def test_no_schema_of_the_document_writes_a_tuple_as_a_list_of_items(schema: dict[str, Any]) -> None:
+    found: list[str] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("items"), list):
+                found.append(where)
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}[{index}]")
+
+    walk(schema, "")
+    assert not found
+    facets = schema["components"]["schemas"]["Facets"]["properties"]["organisations"]["items"]
+    assert facets == {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}
