@@ -19,7 +19,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -30,6 +29,7 @@ from litestar.response import Stream
 
 from domain.errors import Conflict, Invalid, NotFound
 from domain.person import ForumRoles
+from domain.values import PARIS
 from forum import audit, audit_trail, forums, replay
 from forum.access import Actor
 from forum.audit_sentences import Names
@@ -53,7 +53,6 @@ from web.context import actor_of, services_of
 from web.openapi import PUBLIC
 
 log = logging.getLogger("forum.web.audit")
-PARIS = ZoneInfo("Europe/Paris")
 FORMATS = {"csv", "json", "signed"}
 
 
