@@ -26,3 +26,8 @@ def actor_of(request: Request[Any, Any, Any]) -> Actor:
 
 def maybe_actor(request: Request[Any, Any, Any]) -> Actor | None:
     return request.scope.get("state", {}).get("actor")  # type: ignore[no-any-return]
+
+
+def reader(request: Request[Any, Any, Any]) -> Any:
+    """The read models' pool (asyncpg): what every list and page reads."""
+    return request.app.state.reader

@@ -49,7 +49,7 @@ from projections.audit import audit_names
 from projections.people import people_in_forum
 from web.api.forums import ON_FORUM_URL, forum_standing
 from web.commands import command, with_path
-from web.context import actor_of, services_of
+from web.context import actor_of, reader, services_of
 from web.openapi import PUBLIC
 
 log = logging.getLogger("forum.web.audit")
@@ -58,10 +58,6 @@ FORMATS = {"csv", "json", "signed"}
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Reading with the right pools
-
-
-def reader(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.reader
 
 
 def log_pool(request: Request[Any, Any, Any]) -> Any:

@@ -42,7 +42,7 @@ from projections.calls import (
 )
 from projections.notifications import Notification, notifications_for
 from web.commands import command, targets, with_path
-from web.context import actor_of, services_of
+from web.context import actor_of, reader, services_of
 from web.openapi import PUBLIC
 
 # -- reading with the same rights as the commands ---------------------------------------------------------------------
@@ -51,10 +51,6 @@ from web.openapi import PUBLIC
 def now(request: Request[Any, Any, Any]) -> datetime:
     """The server's time (the application's clock): what "open" and "closed" mean."""
     return services_of(request).app.clock()
-
-
-def reader(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.reader
 
 
 async def call_for(request: Request[Any, Any, Any], actor: Actor, organisation: str, call_id: UUID) -> CallView:

@@ -26,9 +26,9 @@ from forum.coaching import (
 from forum.forums import AUDITOR, COACH, HOST, ForumRef
 from projections import forums as views
 from projections.forums import CoachingSessionView, CoachingSlotView
-from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, forum_standing, host_before_body, reader, require
+from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, forum_standing, host_before_body, require
 from web.commands import command, with_path
-from web.context import actor_of
+from web.context import actor_of, reader
 
 
 class CoachingApi(Controller):

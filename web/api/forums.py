@@ -59,7 +59,7 @@ from projections.forums import (
 )
 from projections.palmares import PalmaresView, draft_palmares, published_palmares
 from web.commands import command, forum_ref, targets, with_path
-from web.context import actor_of
+from web.context import actor_of, reader
 
 HostPath = Annotated[str, Parameter(description="the host organisation's slug")]
 ForumPath = Annotated[str, Parameter(description="the forum's key (given when planned) or id")]
@@ -74,10 +74,6 @@ ON_FORUM_URL = targets(forum_named)  # a forum controller's ``dependencies``
 
 
 # -- reading with the same rights as the commands ---------------------------------------------------------------------
-
-
-def reader(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.reader
 
 
 async def forum_standing(

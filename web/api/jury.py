@@ -35,8 +35,9 @@ from forum.jury import (
 )
 from projections import forums as views
 from projections.forums import Deliberation, JurorSheet, RankingView, ScoringProgress
-from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, reader, require
+from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, require
 from web.commands import command, with_path
+from web.context import reader
 
 
 class JuryApi(Controller):

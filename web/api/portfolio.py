@@ -20,7 +20,7 @@ from forum.access import Actor
 from projections import portfolio as portfolio_views
 from projections.convergence import ConvergenceGroup, convergences_for
 from projections.portfolio import Board, Funnel, ProjectPath
-from web.context import actor_of, services_of
+from web.context import actor_of, reader, services_of
 
 Organisation = Annotated[str, Parameter(description="the organisation's slug")]
 Today = Annotated[date | None, Parameter(description="the day flags are computed for (default: today in Europe/Paris)")]
@@ -28,10 +28,6 @@ Today = Annotated[date | None, Parameter(description="the day flags are computed
 
 def today_of(request: Request[Any, Any, Any], given: date | None = None) -> date:
     return given or services_of(request).app.clock().astimezone(PARIS).date()
-
-
-def reader(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.reader
 
 
 async def readable_path(

@@ -35,9 +35,9 @@ from projections import portfolio as portfolio_views
 from projections import practices as practice_views
 from projections.portfolio import Funnel
 from projections.practices import AdoptionEntry, Facets, Lineage, PracticeDetail, PracticeSummary
-from web.api.portfolio import Organisation, reader
+from web.api.portfolio import Organisation
 from web.commands import command, targets
-from web.context import actor_of
+from web.context import actor_of, reader
 
 Practice = FromPath[UUID]
 

@@ -37,9 +37,9 @@ from forum.pre_incubation import (
 )
 from projections import portfolio as portfolio_views
 from projections.portfolio import PreIncubationView
-from web.api.portfolio import Organisation, Today, forum_host_of, readable_path, reader, today_of
+from web.api.portfolio import Organisation, Today, forum_host_of, readable_path, today_of
 from web.commands import command, targets, with_path
-from web.context import actor_of
+from web.context import actor_of, reader
 
 Project = FromPath[UUID]
 

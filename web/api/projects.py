@@ -30,9 +30,9 @@ from forum.projects import (
 )
 from projections import calls as views
 from projections.calls import Comparison, ProjectView
-from web.api.calls import now, reader
+from web.api.calls import now
 from web.commands import command, targets
-from web.context import actor_of
+from web.context import actor_of, reader
 
 
 async def project_for(

@@ -26,8 +26,9 @@ from forum.votes import (
 )
 from projections import forums as views
 from projections.forums import VoterBallot, VoteView
-from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, reader, require
+from web.api.forums import ON_FORUM_URL, ForumPath, HostPath, require
 from web.commands import command, with_path
+from web.context import reader
 
 
 class VotesApi(Controller):

@@ -30,7 +30,7 @@ from projections import forums as forum_views
 from projections.audit import audit_names
 from web.api import audit as api
 from web.commands import command_id_of, form_of, submit
-from web.context import actor_of, services_of
+from web.context import actor_of, reader, services_of
 from web.pages import base
 
 PAGE_SIZE = 50
@@ -145,19 +145,19 @@ class AuditPages(Controller):
     @get("/")
     async def index(self, request: Request[Any, Any, Any]) -> Template:
         actor = actor_of(request)
-        reader = api.reader(request)
+        db = reader(request)
         if actor.is_admin:
             organisations = [
-                (r[0], r[1]) for r in await reader.fetch("SELECT slug, name FROM read.organisations ORDER BY name")
+                (r[0], r[1]) for r in await db.fetch("SELECT slug, name FROM read.organisations ORDER BY name")
             ]
         elif Role.AUDITOR in actor.roles:
-            name = await reader.fetchval("SELECT name FROM read.organisations WHERE slug = $1", actor.organisation)
+            name = await db.fetchval("SELECT name FROM read.organisations WHERE slug = $1", actor.organisation)
             organisations = [(actor.organisation, name or actor.organisation)]
         else:
             organisations = []
         audited = actor.forums(Role.FORUM_AUDITOR.value)
         listed = await forum_views.list_forums(
-            reader, organisation=actor.organisation, forum_ids=audited, everything=actor.is_admin
+            db, organisation=actor.organisation, forum_ids=audited, everything=actor.is_admin
         )
         forums_audited = [
             f for f in listed
@@ -177,7 +177,7 @@ class AuditPages(Controller):
     @get("/organisations/{slug:str}")
     async def organisation(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Template:
         scope, _ = await api.organisation_scope(request, slug)
-        name = await api.reader(request).fetchval("SELECT name FROM read.organisations WHERE slug = $1", slug)
+        name = await reader(request).fetchval("SELECT name FROM read.organisations WHERE slug = $1", slug)
         context = await trail_context(request, scope, TrailQuery(request))
         return page(
             request,
@@ -234,7 +234,7 @@ class AuditPages(Controller):
             replay.jury_at, services_of(request).app, facts.host, facts.forum_id, at=at, position=position
         )
         ids = {j.person_id for j in jury.jurors} | {s.juror_id for s in jury.scores}
-        names = await audit_names(api.reader(request), ids, {j.organisation for j in jury.jurors})
+        names = await audit_names(reader(request), ids, {j.organisation for j in jury.jurors})
         return page(
             request,
             "audit/jury.html",
@@ -262,7 +262,7 @@ class AuditPages(Controller):
             raise NotFound("Ce projet n'a pas été proposé à ce forum.")
         ids = {j.person_id for j in found.jurors} | {p.decision.actor for p in found.prizes if p.decision}
         slugs = {j.organisation for j in found.jurors} | {found.host, found.project_organisation}
-        names = await audit_names(api.reader(request), ids, slugs)
+        names = await audit_names(reader(request), ids, slugs)
         return page(
             request,
             "audit/provenance.html",
@@ -284,7 +284,7 @@ class AuditPages(Controller):
     ) -> Template:
         facts, actor = await api.require_forum_standing(request, host, forum, forums.HOST, forums.AUDITOR)
         held = forums.standing(actor, forum_id=facts.forum_id, host=facts.host, invited=facts.invited)
-        summary = await forum_views.forum_summary(api.reader(request), facts.forum_id)
+        summary = await forum_views.forum_summary(reader(request), facts.forum_id)
         return page(
             request,
             "audit/auditors.html",
@@ -306,7 +306,7 @@ class AuditPages(Controller):
         facts, _ = await api.require_forum_standing(request, host, forum, forums.HOST)
         form = await form_of(request)
         email = form.get("email", "").strip().lower()
-        row = await api.reader(request).fetchrow(
+        row = await reader(request).fetchrow(
             "SELECT person_id, organisation FROM read.people WHERE lower(email) = $1", email
         )
 
@@ -338,7 +338,7 @@ class AuditPages(Controller):
     ) -> Template:
         scope = await api.aggregate_scope(request, store, aggregate_id)
         context = await trail_context(request, scope, TrailQuery(request, with_aggregate=False))
-        names = await audit_names(api.reader(request), {str(aggregate_id)}, {store})
+        names = await audit_names(reader(request), {str(aggregate_id)}, {store})
         first = context["events"][0] if context["events"] else None
         return page(
             request,

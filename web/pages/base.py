@@ -26,11 +26,6 @@ Form = dict[str, Any]
 Page = Template | Redirect
 
 
-def reader(request: Request[Any, Any, Any]) -> Any:
-    """The read models' pool (asyncpg)."""
-    return request.app.state.reader
-
-
 def now(request: Request[Any, Any, Any]) -> datetime:
     """The application's clock."""
     moment: datetime = services_of(request).app.clock()

@@ -40,10 +40,10 @@ from projections.notifications import notifications_for
 from web import commands, formatting
 from web.api.calls import call_for, organised_call
 from web.commands import command_id_of, form_of, targets
-from web.context import actor_of
+from web.context import actor_of, reader
 from web.pages import base
 from web.pages import forums as forum_pages
-from web.pages.base import At, On, now, reader
+from web.pages.base import At, On, now
 
 NOTICES = {
     "appel-cree": "L'appel est enregistré.",

@@ -23,7 +23,8 @@ from forum.coaching import AppointCoach, AssignCoaching, CoachingSlotIn, RecordC
 from forum.forums import AUDITOR, COACH, HOST
 from projections import forums as views
 from projections.people import get_member
-from web.pages.base import Form, Page, reader
+from web.context import reader
+from web.pages.base import Form, Page
 from web.pages.forums import (
     ForumPage,
     Sends,

@@ -55,9 +55,9 @@ from projections.people import get_member
 from web import commands
 from web.api.forums import forum_named, forum_standing
 from web.commands import command_id_of, form_of, forum_ref
-from web.context import actor_of
+from web.context import actor_of, reader
 from web.pages import base
-from web.pages.base import Form, On, now, reader
+from web.pages.base import Form, On, now
 
 NOTICES = {
     "forum-cree": "Le forum est créé. Invitez les organisations participantes et définissez les prix.",

@@ -8,7 +8,8 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from projections.directory import list_organisations
-from web.pages.base import page, reader
+from web.context import reader
+from web.pages.base import page
 
 
 class HomePages(Controller):

@@ -36,8 +36,9 @@ from forum.jury import (
 )
 from projections import forums as views
 from web.commands import FIELD_REFUSALS, command, command_id_of
+from web.context import reader
 from web.errors import wants_json
-from web.pages.base import Form, Page, reader
+from web.pages.base import Form, Page
 from web.pages.forums import (
     ForumPage,
     Sends,

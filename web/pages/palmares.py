@@ -15,9 +15,9 @@ from domain.palmares import PRIZE_KIND_LABELS
 from domain.values import PARIS
 from projections.palmares import PalmaresEntry, PalmaresView, list_published
 from web.api.public import cached_response, palmares_for, published_cache
-from web.context import maybe_actor
+from web.context import maybe_actor, reader
 from web.formatting import days
-from web.pages.base import page, reader
+from web.pages.base import page
 
 HELPERS: dict[str, Any] = {
     "kind_label": lambda kind: FORUM_KIND_LABELS.get(kind, kind),

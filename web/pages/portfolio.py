@@ -37,9 +37,8 @@ from forum.pre_incubation import (
 from projections import portfolio as portfolio_views
 from projections.convergence import convergences_for
 from web.commands import command_id_of, form_of, submit
-from web.context import actor_of, maybe_actor
+from web.context import actor_of, maybe_actor, reader
 from web.pages import base
-from web.pages.base import reader
 
 PROJECTIONS = ("portfolio", "practices")  # what these pages show: a redirect waits for them
 NOTICES = {

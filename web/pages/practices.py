@@ -19,8 +19,8 @@ from forum.practices import AdoptionRef, AdoptPractice, DeclareInterest, ReportA
 from projections import practices as practice_views
 from projections.practices import Lineage, PracticeDetail
 from web.commands import form_of
-from web.context import actor_of, maybe_actor
-from web.pages.base import At, Form, On, reader
+from web.context import actor_of, maybe_actor, reader
+from web.pages.base import At, Form, On
 from web.pages.portfolio import PROJECTIONS, is_organiser, page, text
 
 REPORT_OPTIONS = [(key.value, label) for key, label in REPORT_OUTCOME_LABELS.items()]

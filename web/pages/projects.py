@@ -30,8 +30,8 @@ from projections import calls as views
 from projections.people import list_members
 from web.api.projects import project_for, project_named
 from web.commands import command_id_of, form_of, targets
-from web.context import actor_of
-from web.pages.base import At, Form, On, now, reader
+from web.context import actor_of, reader
+from web.pages.base import At, Form, On, now
 from web.pages.calls import (
     PROJECT_FIELDS,
     PROJECTIONS,

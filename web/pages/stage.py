@@ -19,7 +19,8 @@ from forum.forums import AUDITOR, HOST
 from forum.stage import RecordAbsence, RecordPitch, SetRunningOrder
 from projections import forums as views
 from web import formatting
-from web.pages.base import Form, reader
+from web.context import reader
+from web.pages.base import Form
 from web.pages.forums import (
     ForumPage,
     integer,

@@ -19,7 +19,8 @@ from forum.forums import AUDITOR, HOST, VOTER
 from forum.votes import CastVote, CountVotes, OrganiseVote, VoterIn
 from projections import forums as views
 from projections.people import get_member
-from web.pages.base import Form, Page, now, reader
+from web.context import reader
+from web.pages.base import Form, Page, now
 from web.pages.forums import (
     ForumPage,
     Sends,
